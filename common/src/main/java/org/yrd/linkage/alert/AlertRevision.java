@@ -1,0 +1,40 @@
+package org.yrd.linkage.alert;
+
+/**
+ * One revision of one alert, addressed to all of its recipients at once; the sinks write one
+ * record per recipient (alert.schema.json). Arrays are sorted.
+ *
+ * <p>{@code firstSentProvinces}, {@code firstSentTs} and {@code firstSentSeverity} (parallel
+ * arrays) record, for each province, the detectedTs and severity of the first revision that was
+ * addressed to it in ts order: ESC-ACK deadlines are computed from them. They are internal and
+ * not written out. {@code withdrawn} marks a CANCEL of an alert that a later-arriving,
+ * earlier-stamped event proved never to have existed.
+ */
+public record AlertRevision(
+        String alertId,
+        int revision,
+        MsgType msgType,
+        AlertKind kind,
+        String ruleId,
+        String ruleVersion,
+        Severity severity,
+        String[] recipients,
+        String[] provinces,
+        String[] cities,
+        Evidence[] evidence,
+        long firstEventTs,
+        long lastEventTs,
+        long detectedTs,
+        long emittedAt,
+        String[] references,
+        String[] identifiers,
+        double lossCny,
+        boolean hasLocation,
+        double lat,
+        double lon,
+        double radiusKm,
+        String summary,
+        String[] firstSentProvinces,
+        long[] firstSentTs,
+        Severity[] firstSentSeverity,
+        boolean withdrawn) {}

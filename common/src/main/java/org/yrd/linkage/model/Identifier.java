@@ -1,0 +1,22 @@
+package org.yrd.linkage.model;
+
+/**
+ * A suspect-side identifier as the engine keeps it: never the raw or normalised value, only a
+ * digest of the normalised form (contracts/README.md) to match on, and the masked form to show.
+ * Two identifiers match when type and digest are equal.
+ *
+ * @param digest the first 32 hex digits of SHA-256 of the normalised value
+ * @param masked the contracted masked form, e.g. {@code PHONE:139****5678}
+ */
+public record Identifier(IdentifierType type, String digest, String masked) {
+
+    /** The key identifiers are matched and partitioned on. */
+    public String key() {
+        return type.name() + ':' + digest;
+    }
+
+    /** The name used in CYB-BURST alert ids: {@code TYPE-} + the first 12 hex digits of the digest. */
+    public String shortName() {
+        return type.name() + '-' + digest.substring(0, 12);
+    }
+}

@@ -1,0 +1,108 @@
+package org.yrd.linkage.rules;
+
+import org.yrd.linkage.alert.Severity;
+import org.yrd.linkage.model.CallCategory;
+import org.yrd.linkage.model.SensorKind;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Every number and list the detection rules use, as one immutable value. {@link #defaults()} is
+ * the default pack {@code yrd-default} version 1, exactly as ../shared/contracts/rules-v1.md
+ * states it; analysts' packs replace any of it.
+ */
+public record RulePack(
+        String id,
+        String version,
+        Map<SensorKind, Hazard> hazards,
+        Cascade cascade,
+        Spread spread,
+        Cluster cluster,
+        Link link,
+        Burst burst,
+        Escalation escalation) implements Serializable {
+
+    /** A sensor kind's breach threshold and the call categories related to it. */
+    public record Hazard(double threshold, String unit, Set<CallCategory> relatedCalls) implements Serializable {}
+
+    /** INC-CASCADE: a sensor breach followed by related 110 calls nearby. */
+    public record Cascade(boolean enabled, double radiusKm, Duration window, int minCalls,
+                          Severity severity, Severity crossProvinceSeverity) implements Serializable {}
+
+    /** INC-SPREAD: the same hazard breaching in several provinces. */
+    public record Spread(boolean enabled, double radiusKm, Duration window, int minProvinces,
+                         Severity severity) implements Serializable {}
+
+    /** INC-CLUSTER: 110 calls of one category across a provincial border. */
+    public record Cluster(boolean enabled, Set<CallCategory> categories, double radiusKm, Duration window,
+                          int minCalls, int minProvinces, Severity severity) implements Serializable {}
+
+    /** CYB-LINK: fraud reports linked through shared identifiers. */
+    public record Link(boolean enabled, Duration liveness, int minProvinces, double criticalLossCny,
+                       Severity severity, Severity criticalSeverity) implements Serializable {}
+
+    /** CYB-BURST: many reports against one identifier. */
+    public record Burst(boolean enabled, Duration quietGap, int minReports, Severity severity) implements Serializable {}
+
+    /** ESC-ACK: how long a province has to acknowledge an alert of each severity (absent: never escalated). */
+    public record Escalation(boolean enabled, Map<Severity, Duration> sla) implements Serializable {}
+
+    public static RulePack defaults() {
+        Map<SensorKind, Hazard> hazards = new EnumMap<>(SensorKind.class);
+        hazards.put(SensorKind.WATER_LEVEL, new Hazard(5.0, "m", EnumSet.of(CallCategory.FLOOD)));
+        hazards.put(SensorKind.RAINFALL, new Hazard(50, "mm/h", EnumSet.of(CallCategory.FLOOD)));
+        hazards.put(SensorKind.GAS, new Hazard(25, "%LEL",
+                EnumSet.of(CallCategory.GAS_LEAK, CallCategory.EXPLOSION, CallCategory.FIRE)));
+        hazards.put(SensorKind.SMOKE, new Hazard(10, "%obs/m", EnumSet.of(CallCategory.FIRE, CallCategory.EXPLOSION)));
+        hazards.put(SensorKind.WATER_QUALITY, new Hazard(40, "mg/L COD", EnumSet.of(CallCategory.POLLUTION)));
+        hazards.put(SensorKind.AIR_QUALITY, new Hazard(250, "ug/m3 PM2.5", EnumSet.of(CallCategory.POLLUTION)));
+        hazards.put(SensorKind.STRUCTURAL, new Hazard(1000, "microstrain",
+                EnumSet.of(CallCategory.COLLAPSE, CallCategory.EXPLOSION)));
+        Map<Severity, Duration> sla = new EnumMap<>(Severity.class);
+        sla.put(Severity.CRITICAL, Duration.ofMinutes(5));
+        sla.put(Severity.HIGH, Duration.ofMinutes(15));
+        return new RulePack(
+                "yrd-default",
+                "1",
+                hazards,
+                new Cascade(true, 15.0, Duration.ofMinutes(30), 3, Severity.HIGH, Severity.CRITICAL),
+                new Spread(true, 50.0, Duration.ofHours(6), 2, Severity.CRITICAL),
+                new Cluster(true,
+                        EnumSet.complementOf(EnumSet.of(CallCategory.OTHER, CallCategory.FRAUD, CallCategory.MISSING_PERSON)),
+                        10.0, Duration.ofMinutes(20), 5, 2, Severity.HIGH),
+                new Link(true, Duration.ofDays(7), 2, 1_000_000, Severity.HIGH, Severity.CRITICAL),
+                new Burst(true, Duration.ofMinutes(60), 5, Severity.HIGH),
+                new Escalation(true, sla));
+    }
+
+    /** True when a reading of this kind and value is a breach. */
+    public boolean isBreach(SensorKind kind, double value) {
+        Hazard h = hazards.get(kind);
+        return h != null && value >= h.threshold();
+    }
+
+    /** True when some rule can use a call of this category (the others are dropped at ingestion). */
+    public boolean usesCall(CallCategory category) {
+        if (cluster.enabled() && cluster.categories().contains(category)) {
+            return true;
+        }
+        if (cascade.enabled()) {
+            for (Hazard h : hazards.values()) {
+                if (h.relatedCalls().contains(category)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    public boolean related(SensorKind kind, CallCategory category) {
+        Hazard h = hazards.get(kind);
+        return h != null && h.relatedCalls().contains(category);
+    }
+}

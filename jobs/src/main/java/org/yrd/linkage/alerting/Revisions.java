@@ -1,0 +1,87 @@
+package org.yrd.linkage.alerting;
+
+import org.yrd.linkage.alert.AlertKind;
+import org.yrd.linkage.alert.AlertRevision;
+import org.yrd.linkage.alert.Evidence;
+import org.yrd.linkage.alert.MsgType;
+import org.yrd.linkage.alert.Severity;
+import org.yrd.linkage.chain.Chain;
+import org.yrd.linkage.chain.FirstSent;
+
+import java.util.Arrays;
+
+/** Builds the alert revisions that recipients receive from the chains that rules keep. */
+public final class Revisions {
+
+    public static final String REGIONAL_CENTRE = "YRD";
+
+    private static final String[] NONE = new String[0];
+
+    private Revisions() {}
+
+    /**
+     * A revision showing the chain as it stands. {@code recipients} null: the chain's provinces
+     * (ALERT, UPDATE); a CANCEL goes to everyone the alert was ever sent to.
+     */
+    public static AlertRevision of(Chain c, int revision, MsgType type, String ruleVersion, String[] recipients, boolean withdrawn) {
+        Evidence[] evidence = c.evidence.toArray(new Evidence[0]);
+        Arrays.sort(evidence, Evidence.OUTPUT_ORDER);
+        String[] provinces = codes(c.provinces());
+        String[] cities = codes(c.cities());
+        String[] fsProvinces = new String[c.firstSent.size()];
+        long[] fsTs = new long[fsProvinces.length];
+        Severity[] fsSeverity = new Severity[fsProvinces.length];
+        for (int i = 0; i < fsProvinces.length; i++) {
+            FirstSent f = c.firstSent.get(i);
+            fsProvinces[i] = Integer.toString(f.province());
+            fsTs[i] = f.detectedTs();
+            fsSeverity[i] = f.severity();
+        }
+        long max = c.maxTs();
+        return new AlertRevision(
+                c.alertId, revision, type, c.kind, c.ruleId, ruleVersion, c.severity,
+                recipients == null ? provinces : recipients,
+                provinces, cities, evidence,
+                c.minTs(), max, max, System.currentTimeMillis(),
+                c.mergedInto == null ? NONE : new String[] {c.mergedInto},
+                c.identifiers.toArray(new String[0]),
+                c.lossCny, c.hasLocation, c.lat, c.lon, c.radiusKm,
+                Summaries.of(c, type, provinces, cities),
+                fsProvinces, fsTs, fsSeverity, withdrawn);
+    }
+
+    /** A CANCEL of an alert that, once earlier-stamped events arrived, never existed in ts order. */
+    public static AlertRevision withdrawal(String alertId, int revision, String ruleVersion, String[] recipients) {
+        String ruleId = alertId.substring(0, alertId.indexOf(':'));
+        AlertKind kind = ruleId.startsWith("CYB-LINK") ? AlertKind.CYBER_CHAIN
+                : ruleId.startsWith("CYB-BURST") ? AlertKind.CYBER_BURST : AlertKind.INCIDENT_CHAIN;
+        long now = System.currentTimeMillis();
+        return new AlertRevision(alertId, revision, MsgType.CANCEL, kind, ruleId, ruleVersion, Severity.LOW,
+                recipients, recipients, NONE, new Evidence[0], 0, 0, 0, now, NONE, NONE, 0, false, 0, 0, 0,
+                "撤回：按事件时间重排后，此预警不成立。", NONE, new long[0], new Severity[0], true);
+    }
+
+    /** The escalation of {@code escalated} to one province that did not acknowledge it by {@code deadline}. */
+    public static AlertRevision escalation(AlertRevision escalated, String province, int revision, long deadline, long slaMinutes) {
+        String[] recipients = province.compareTo(REGIONAL_CENTRE) < 0
+                ? new String[] {province, REGIONAL_CENTRE} : new String[] {REGIONAL_CENTRE, province};
+        return new AlertRevision(
+                "ESC-ACK:" + escalated.alertId() + ':' + province, revision,
+                revision == 1 ? MsgType.ALERT : MsgType.UPDATE,
+                AlertKind.ESCALATION, "ESC-ACK", escalated.ruleVersion(), escalated.severity(),
+                recipients, escalated.provinces(), escalated.cities(), escalated.evidence(),
+                escalated.firstEventTs(), escalated.lastEventTs(), deadline, System.currentTimeMillis(),
+                new String[] {escalated.alertId()}, escalated.identifiers(), escalated.lossCny(),
+                escalated.hasLocation(), escalated.lat(), escalated.lon(), escalated.radiusKm(),
+                Summaries.escalation(escalated, province, slaMinutes),
+                NONE, new long[0], new Severity[0], false);
+    }
+
+    static String[] codes(int[] codes) {
+        String[] s = new String[codes.length];
+        for (int i = 0; i < codes.length; i++) {
+            s[i] = Integer.toString(codes[i]);
+        }
+        return s;
+    }
+}

@@ -1,0 +1,25 @@
+package org.yrd.linkage.chain;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** What recipients last received of one alert: its revision, a digest of its content, who got it. A Flink POJO. */
+public class Emitted {
+
+    public int revision;
+    public long fingerprint;
+    public boolean cancelled;
+    /** Every recipient any revision went to, sorted. */
+    public List<String> recipients = new ArrayList<>();
+
+    public Emitted() {}
+
+    void addRecipients(String[] codes) {
+        for (String c : codes) {
+            int at = java.util.Collections.binarySearch(recipients, c);
+            if (at < 0) {
+                recipients.add(-at - 1, c);
+            }
+        }
+    }
+}

@@ -1,0 +1,55 @@
+package org.yrd.linkage.chain;
+
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeutils.TypeSerializer;
+import org.yrd.linkage.rules.RulePack;
+
+/**
+ * A sequenced rule whose whole per-key state is one small POJO (the open chains of one grid cell,
+ * sensor kind, call category or identifier). An empty state is removed, so idle keys cost nothing.
+ */
+public abstract class ValueStateRule<S> extends SequencedRuleFunction<S> {
+
+    private final Class<S> stateClass;
+    private transient ValueState<S> committed;
+    private transient TypeSerializer<S> serializer;
+
+    protected ValueStateRule(RulePack pack, boolean speculative, Class<S> stateClass) {
+        super(pack, speculative);
+        this.stateClass = stateClass;
+    }
+
+    protected abstract S emptyState();
+
+    protected abstract boolean isEmpty(S state);
+
+    @Override
+    protected void openRuleState() {
+        TypeInformation<S> type = TypeInformation.of(stateClass);
+        committed = getRuntimeContext().getState(new ValueStateDescriptor<>("chains", type));
+        serializer = getRuntimeContext().createSerializer(type);
+    }
+
+    @Override
+    protected S loadCommitted() throws Exception {
+        S s = committed.value();
+        return s == null ? emptyState() : s;
+    }
+
+    @Override
+    protected void saveCommitted(S state) throws Exception {
+        if (isEmpty(state)) {
+            committed.clear();
+        } else {
+            committed.update(state);
+        }
+    }
+
+    @Override
+    protected S loadSpeculative() throws Exception {
+        S s = committed.value();
+        return s == null ? emptyState() : serializer.copy(s);
+    }
+}

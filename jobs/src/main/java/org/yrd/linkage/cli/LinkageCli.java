@@ -1,0 +1,21 @@
+package org.yrd.linkage.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ./linkage}: the engine's command line. */
+@Command(name = "linkage", mixinStandardHelpOptions = true, version = "yrd-linkage 0.1.0",
+        description = "Cross-provincial linkage of sensor, 110 and fraud streams for the Yangtze River Delta.",
+        subcommands = {ReplayCommand.class})
+public final class LinkageCli {
+
+    public static void main(String[] args) {
+        int code = new CommandLine(new LinkageCli())
+                .setParameterExceptionHandler((ex, a) -> {
+                    ex.getCommandLine().getErr().println("linkage: " + ex.getMessage());
+                    return CommandLine.ExitCode.USAGE;
+                })
+                .execute(args);
+        System.exit(code);
+    }
+}

@@ -1,0 +1,55 @@
+package org.yrd.linkage.engine;
+
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+import java.time.Duration;
+
+/**
+ * Every knob of the engine (rule numbers excepted: they live in rule packs). Read from Flink's
+ * configuration, so {@code config.yaml}, {@code -D key=value} on the command line and
+ * {@code --set key=value} of {@code ./linkage} all work.
+ */
+public final class EngineOptions {
+
+    private EngineOptions() {}
+
+    public static final ConfigOption<Duration> OUT_OF_ORDERNESS = ConfigOptions.key("linkage.out-of-orderness")
+            .durationType().defaultValue(Duration.ofMinutes(5))
+            .withDescription("Bounded out-of-orderness of each input stream. A record stamped further behind the "
+                    + "latest ts of its stream is dead-lettered as LATE (contracts/README.md).");
+
+    public static final ConfigOption<Duration> WATERMARK_INTERVAL = ConfigOptions.key("linkage.watermark.interval")
+            .durationType().defaultValue(Duration.ofMillis(200))
+            .withDescription("How often (processing time) each ingestion subtask sends its watermark downstream.");
+
+    public static final ConfigOption<Boolean> CLOCK_ADVANCE = ConfigOptions.key("linkage.watermark.clock-advance")
+            .booleanType().defaultValue(false)
+            .withDescription("Live mode: when a stream has been quiet for linkage.watermark.quiet-after, its "
+                    + "watermark follows the wall clock, so that ESC-ACK deadlines fire through quiet periods. "
+                    + "Off for replay, where time is the data's only.");
+
+    public static final ConfigOption<Duration> QUIET_AFTER = ConfigOptions.key("linkage.watermark.quiet-after")
+            .durationType().defaultValue(Duration.ofSeconds(5))
+            .withDescription("How long a stream must be quiet before its watermark follows the wall clock.");
+
+    public static final ConfigOption<Boolean> SPECULATIVE = ConfigOptions.key("linkage.emit.speculative")
+            .booleanType().defaultValue(true)
+            .withDescription("Emit alerts as soon as the events received satisfy a rule, correcting them with "
+                    + "UPDATE or CANCEL when an earlier-stamped event arrives later (live mode). When false, "
+                    + "alerts are emitted as the watermark commits events in ts order, so that even the "
+                    + "sequence of revisions is the same at any parallelism (replay).");
+
+    public static final ConfigOption<Duration> DEDUPE_HORIZON = ConfigOptions.key("linkage.dedupe.horizon")
+            .durationType().defaultValue(Duration.ofHours(24))
+            .withDescription("A record repeated with the same stream and id within this much event time is ignored.");
+
+    public static final ConfigOption<Duration> ESCALATION_RETENTION = ConfigOptions.key("linkage.escalation.retention")
+            .durationType().defaultValue(Duration.ofDays(8))
+            .withDescription("How long (event time) after an alert's last revision or ack the escalation step "
+                    + "remembers it. Must exceed the longest time a rule lets an alert change (CYB-LINK: 7 days).");
+
+    public static final ConfigOption<String> TOPIC_PREFIX = ConfigOptions.key("linkage.topic-prefix")
+            .stringType().defaultValue("yrd.")
+            .withDescription("Prefix of every Kafka topic the engine reads and writes.");
+}

@@ -1,0 +1,127 @@
+package org.yrd.linkage.engine;
+
+import org.apache.flink.api.common.functions.FlatMapFunction;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.yrd.linkage.alert.AlertRevision;
+import org.yrd.linkage.alerting.EscalationFunction;
+import org.yrd.linkage.chain.Routed;
+import org.yrd.linkage.cyber.BurstRule;
+import org.yrd.linkage.cyber.LinkRule;
+import org.yrd.linkage.incident.CascadeRule;
+import org.yrd.linkage.incident.ClusterRule;
+import org.yrd.linkage.incident.SpreadRule;
+import org.yrd.linkage.ingest.DedupeFunction;
+import org.yrd.linkage.ingest.IngestOperator;
+import org.yrd.linkage.model.DeadLetter;
+import org.yrd.linkage.model.Event;
+import org.yrd.linkage.model.StreamKind;
+import org.yrd.linkage.rules.RulePack;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one job graph of the engine, a function of its sources and sinks: replay, live mode, the
+ * demo and the tests all build it here and differ only in what they pass in.
+ *
+ * <pre>
+ * source(stream) -> ingest(stream) --+--> dedupe(stream,id) --> INC-CASCADE (grid cell)
+ *   one per input stream             |                      --> INC-SPREAD  (sensor kind)
+ *   parse, place, filter, watermark  |                      --> INC-CLUSTER (call category)
+ *                                    |                      --> CYB-LINK    (one linker)
+ *                                    |                      --> CYB-BURST   (identifier)
+ *                                    |    alerts of all rules + acks --> ESC-ACK (alert id) --> alert sink
+ *                                    +--> dead letters of every step -----------------------> dead-letter sink
+ * </pre>
+ */
+public final class LinkageJob {
+
+    /** Where the job's results go. */
+    public interface Sinks {
+        void alerts(DataStream<AlertRevision> alerts);
+
+        void deadLetters(DataStream<DeadLetter> deadLetters);
+    }
+
+    private LinkageJob() {}
+
+    /**
+     * Adds the job to the environment of {@code inputs}.
+     *
+     * @param inputs the raw records (one JSON object each) of whichever input streams exist
+     */
+    public static void build(Map<StreamKind, DataStream<byte[]>> inputs, Sinks sinks, RulePack pack, ReadableConfig conf) {
+        if (inputs.isEmpty()) {
+            throw new IllegalArgumentException("no input stream");
+        }
+        long bound = conf.get(EngineOptions.OUT_OF_ORDERNESS).toMillis();
+        long interval = conf.get(EngineOptions.WATERMARK_INTERVAL).toMillis();
+        long quietAfter = conf.get(EngineOptions.QUIET_AFTER).toMillis();
+        boolean clock = conf.get(EngineOptions.CLOCK_ADVANCE);
+        boolean speculative = conf.get(EngineOptions.SPECULATIVE);
+
+        List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
+        DataStream<Event> events = null;
+        for (Map.Entry<StreamKind, DataStream<byte[]>> in : inputs.entrySet()) {
+            String name = in.getKey().baseName();
+            SingleOutputStreamOperator<Event> ingested = in.getValue()
+                    .transform("ingest " + name, TypeInformation.of(Event.class),
+                            new IngestOperator(in.getKey(), pack, bound, interval, quietAfter, clock))
+                    .uid("ingest-" + name);
+            deadLetters.add(ingested.getSideOutput(IngestOperator.DEAD_LETTERS));
+            events = events == null ? ingested : events.union(ingested);
+        }
+
+        SingleOutputStreamOperator<Event> unique = events
+                .keyBy(DedupeFunction::key)
+                .process(new DedupeFunction(conf.get(EngineOptions.DEDUPE_HORIZON)))
+                .uid("dedupe").name("dedupe (stream, id)");
+        deadLetters.add(unique.getSideOutput(IngestOperator.DEAD_LETTERS));
+
+        List<DataStream<AlertRevision>> alerts = new ArrayList<>();
+        if (pack.cascade().enabled()) {
+            alerts.add(rule(unique, new Routing.Cascade(pack), new CascadeRule(pack, speculative), "inc-cascade", "INC-CASCADE (grid cell)"));
+        }
+        if (pack.spread().enabled()) {
+            alerts.add(rule(unique, new Routing.Spread(), new SpreadRule(pack, speculative), "inc-spread", "INC-SPREAD (sensor kind)"));
+        }
+        if (pack.cluster().enabled()) {
+            alerts.add(rule(unique, new Routing.Cluster(pack), new ClusterRule(pack, speculative), "inc-cluster", "INC-CLUSTER (call category)"));
+        }
+        if (pack.link().enabled()) {
+            alerts.add(rule(unique, new Routing.Link(), new LinkRule(pack, speculative), "cyb-link", "CYB-LINK (linker)"));
+        }
+        if (pack.burst().enabled()) {
+            alerts.add(rule(unique, new Routing.Burst(), new BurstRule(pack, speculative), "cyb-burst", "CYB-BURST (identifier)"));
+        }
+        DataStream<AlertRevision> all = alerts.get(0);
+        for (int i = 1; i < alerts.size(); i++) {
+            all = all.union(alerts.get(i));
+        }
+        DataStream<Event> acks = unique.filter(e -> e.stream() == StreamKind.ACK).name("acks");
+        DataStream<AlertRevision> escalated = all.keyBy(AlertRevision::alertId)
+                .connect(acks.keyBy(e -> e.ack().alertId()))
+                .process(new EscalationFunction(pack, conf.get(EngineOptions.ESCALATION_RETENTION)))
+                .uid("esc-ack").name("ESC-ACK (alert id)");
+        sinks.alerts(escalated);
+
+        DataStream<DeadLetter> dl = deadLetters.get(0);
+        for (int i = 1; i < deadLetters.size(); i++) {
+            dl = dl.union(deadLetters.get(i));
+        }
+        sinks.deadLetters(dl);
+    }
+
+    private static DataStream<AlertRevision> rule(DataStream<Event> events, FlatMapFunction<Event, Routed> routing,
+                                                  KeyedProcessFunction<String, Routed, AlertRevision> rule,
+                                                  String uid, String name) {
+        return events.flatMap(routing).returns(Routed.class).name("route " + uid)
+                .keyBy(Routed::key)
+                .process(rule).uid(uid).name(name);
+    }
+}

@@ -1,0 +1,56 @@
+package org.yrd.linkage.incident;
+
+import org.yrd.linkage.model.Event;
+import org.yrd.linkage.rules.RulePack;
+
+/**
+ * INC-CLUSTER (rules-v1.md): per call category, calls within 10 km of a cluster's anchor call and
+ * within 20 min of it join the cluster; it fires at 5 or more calls from 2 or more provinces.
+ */
+public class ClusterRule extends AnchoredGroupRule {
+
+    public static final String RULE_ID = "INC-CLUSTER";
+
+    public ClusterRule(RulePack pack, boolean speculative) {
+        super(pack, speculative);
+    }
+
+    @Override
+    String ruleId() {
+        return RULE_ID;
+    }
+
+    @Override
+    double radiusKm() {
+        return pack.cluster().radiusKm();
+    }
+
+    @Override
+    long windowMillis() {
+        return pack.cluster().window().toMillis();
+    }
+
+    @Override
+    void evaluate(Group g) {
+        RulePack.Cluster rule = pack.cluster();
+        if (g.chain.size() >= rule.minCalls() && g.chain.provinceCount() >= rule.minProvinces()) {
+            g.chain.fired = true;
+            g.chain.severity = rule.severity();
+        }
+    }
+
+    @Override
+    double lat(Event e) {
+        return e.call().lat();
+    }
+
+    @Override
+    double lon(Event e) {
+        return e.call().lon();
+    }
+
+    @Override
+    String subject(Event e) {
+        return e.call().category().name();
+    }
+}

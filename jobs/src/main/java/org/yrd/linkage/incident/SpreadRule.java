@@ -1,0 +1,55 @@
+package org.yrd.linkage.incident;
+
+import org.yrd.linkage.model.Event;
+import org.yrd.linkage.rules.RulePack;
+
+/**
+ * INC-SPREAD (rules-v1.md): per sensor kind, breaches within 50 km of an episode's anchor breach
+ * and within 6 h of it join the episode; it fires once its breaches come from 2 or more provinces.
+ */
+public class SpreadRule extends AnchoredGroupRule {
+
+    public static final String RULE_ID = "INC-SPREAD";
+
+    public SpreadRule(RulePack pack, boolean speculative) {
+        super(pack, speculative);
+    }
+
+    @Override
+    String ruleId() {
+        return RULE_ID;
+    }
+
+    @Override
+    double radiusKm() {
+        return pack.spread().radiusKm();
+    }
+
+    @Override
+    long windowMillis() {
+        return pack.spread().window().toMillis();
+    }
+
+    @Override
+    void evaluate(Group g) {
+        if (g.chain.provinceCount() >= pack.spread().minProvinces()) {
+            g.chain.fired = true;
+            g.chain.severity = pack.spread().severity();
+        }
+    }
+
+    @Override
+    double lat(Event e) {
+        return e.sensor().lat();
+    }
+
+    @Override
+    double lon(Event e) {
+        return e.sensor().lon();
+    }
+
+    @Override
+    String subject(Event e) {
+        return e.sensor().kind().name();
+    }
+}
