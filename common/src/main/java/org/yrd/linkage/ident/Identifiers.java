@@ -51,13 +51,36 @@ public final class Identifiers {
      */
     public static String digest(String normalised) {
         try {
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(normalised.getBytes(StandardCharsets.UTF_8));
+            // a lone surrogate has no UTF-8 form (getBytes would make it '?'): such a value is digested by its UTF-16 code units
+            byte[] bytes = wellFormed(normalised) ? normalised.getBytes(StandardCharsets.UTF_8) : codeUnits(normalised);
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
             return HexFormat.of().formatHex(d, 0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
         }
     }
 
+
+    private static byte[] codeUnits(String s) {
+        byte[] b = new byte[s.length() * 2];
+        for (int i = 0; i < s.length(); i++) {
+            b[2 * i] = (byte) (s.charAt(i) >> 8);
+            b[2 * i + 1] = (byte) s.charAt(i);
+        }
+        return b;
+    }
+
+    private static boolean wellFormed(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return false;
+            }
+        }
+        return true;
+    }
 
     private static String digitsOnly(String value) {
         StringBuilder sb = new StringBuilder(value.length());

@@ -55,9 +55,18 @@ public final class RecordParser {
         if (length > MAX_RECORD_BYTES) {
             throw new Rejected(Reason.SCHEMA, "record of " + length + " bytes exceeds " + MAX_RECORD_BYTES);
         }
+        if (stream.compareTo(StreamKind.ACK) > 0) {
+            throw new IllegalArgumentException("not an event stream: " + stream);
+        }
         int bad = Utf8.firstInvalid(bytes, length);
         if (bad >= 0) {
             throw new Rejected(Reason.MALFORMED_JSON, "invalid UTF-8 at byte " + bad);
+        }
+        // JSON text never holds a raw NUL; refusing it also refuses UTF-16 and UTF-32, which Jackson would detect and accept
+        for (int i = 0; i < length; i++) {
+            if (bytes[i] == 0) {
+                throw new Rejected(Reason.MALFORMED_JSON, "NUL byte at " + i + " (records are UTF-8 JSON)");
+            }
         }
         try (JsonParser p = factory.createParser(bytes, 0, length)) {
             if (p.nextToken() != JsonToken.START_OBJECT) {
@@ -88,6 +97,10 @@ public final class RecordParser {
             throw new Rejected(Reason.MALFORMED_JSON, e.getOriginalMessage());
         } catch (IOException e) {
             throw new Rejected(Reason.MALFORMED_JSON, String.valueOf(e.getMessage()));
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new Rejected(Reason.SCHEMA, "a number beyond what its field can hold");
+        } catch (RuntimeException e) {
+            throw new Rejected(Reason.MALFORMED_JSON, "unreadable record (" + e.getClass().getSimpleName() + ")");
         }
     }
 
@@ -152,7 +165,7 @@ public final class RecordParser {
                 case "cityCode": cityCode = f.pattern(SIX_DIGITS, "six digits"); break;
                 case "fraudType": type = f.enumValue(FraudType.class); break;
                 case "amountCny": amount = f.range(0, Double.MAX_VALUE); break;
-                case "identifiers": identifiers = identifiers(p); break;
+                case "identifiers": f.known(); identifiers = identifiers(p); break;
                 default: f.skip();
             }
         }
@@ -237,7 +250,7 @@ public final class RecordParser {
             return true;
         }
 
-        private void known() throws Rejected {
+        void known() throws Rejected {
             if (seen.contains(name)) {
                 throw new Rejected(Reason.SCHEMA, "field '" + name + "' appears twice");
             }
@@ -254,11 +267,26 @@ public final class RecordParser {
                 throw wrongType("a string");
             }
             String s = p.getText();
+            if (hasLoneSurrogate(s)) {
+                throw new Rejected(Reason.SCHEMA, name + ": contains an unpaired UTF-16 surrogate escape");
+            }
             int n = s.length() > max || s.length() < min * 2 ? s.codePointCount(0, s.length()) : s.length();
             if (n < min || n > max) {
                 throw new Rejected(Reason.SCHEMA, name + ": length " + n + " outside " + min + ".." + max);
             }
             return s;
+        }
+
+        private static boolean hasLoneSurrogate(String s) {
+            for (int i = 0; i < s.length(); i++) {
+                char c = s.charAt(i);
+                if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
+                    i++;
+                } else if (Character.isSurrogate(c)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         String pattern(Pattern pattern, String what) throws IOException, Rejected {

@@ -98,11 +98,13 @@ public final class Region {
         if (code == null || code.length() != 6) {
             return 0;
         }
-        int c;
-        try {
-            c = Integer.parseInt(code);
-        } catch (NumberFormatException e) {
-            return 0;
+        int c = 0;
+        for (int i = 0; i < 6; i++) {
+            char ch = code.charAt(i);
+            if (ch < '0' || ch > '9') {
+                return 0;
+            }
+            c = c * 10 + (ch - '0');
         }
         int city = c / 100 * 100;
         return cities.containsKey(city) ? city : 0;

@@ -210,6 +210,14 @@ class IdentifiersTest {
     }
 
     @Test
+    void loneSurrogateDoesNotShareADigestWithAQuestionMark() {
+        // JSON lets a report spell "abc\ud800defgh"; its normalised form differs from "abc?defgh", so the
+        // two must not match (contracts/README.md: match when type and normalised form are equal)
+        assertThat(Identifiers.digest("abc\uD800defgh")).isNotEqualTo(Identifiers.digest("abc?defgh"));
+        assertThat(Identifiers.digest("abc\uD800defgh")).isNotEqualTo(Identifiers.digest("abc\uDBFFdefgh"));
+    }
+
+    @Test
     void digestOfNonAsciiValueHashesItsUtf8Bytes() {
         // sha256sum of the UTF-8 bytes e5 ae a2 e6 9c 8d
         assertThat(Identifiers.digest("客服")).isEqualTo("eae0efe236c3fe680dcf0e1b1708d0ca");
