@@ -93,8 +93,9 @@ public final class Identifiers {
         return sb.toString();
     }
 
+    /** Lower case, then one {@code scheme://}, one leading {@code www.} and one trailing {@code /} removed. */
     private static String normaliseUrl(String value) {
-        String s = value.strip().toLowerCase(Locale.ROOT);
+        String s = value.toLowerCase(Locale.ROOT);
         int scheme = s.indexOf("://");
         if (scheme > 0 && isScheme(s, scheme)) {
             s = s.substring(scheme + 3);
@@ -102,11 +103,7 @@ public final class Identifiers {
         if (s.startsWith("www.")) {
             s = s.substring(4);
         }
-        int end = s.length();
-        while (end > 0 && s.charAt(end - 1) == '/') {
-            end--;
-        }
-        return s.substring(0, end);
+        return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
     }
 
     private static boolean isScheme(String s, int end) {

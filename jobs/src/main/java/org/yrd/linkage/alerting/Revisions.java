@@ -42,7 +42,7 @@ public final class Revisions {
                 c.alertId, revision, type, c.kind, c.ruleId, ruleVersion, c.severity,
                 recipients == null ? provinces : recipients,
                 provinces, cities, evidence,
-                c.minTs(), max, max, System.currentTimeMillis(),
+                c.minTs(), max, c.cancelled ? c.cancelledTs : max, System.currentTimeMillis(),
                 c.mergedInto == null ? NONE : new String[] {c.mergedInto},
                 c.identifiers.toArray(new String[0]),
                 c.lossCny, c.hasLocation, c.lat, c.lon, c.radiusKm,

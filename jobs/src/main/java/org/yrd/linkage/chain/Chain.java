@@ -26,6 +26,8 @@ public class Chain {
     public boolean cancelled;
     /** The alert id of the chain that absorbed this one. */
     public String mergedInto;
+    /** The ts of the event that absorbed this chain: its CANCEL's detectedTs. */
+    public long cancelledTs;
     public Severity severity;
     public List<FirstSent> firstSent = new ArrayList<>();
     public double lossCny;

@@ -109,7 +109,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
         }
         for (LinkCase other : joined) {
             if (other != survivor) {
-                absorb(store, other, survivor, fx);
+                absorb(store, other, survivor, t, fx);
             }
         }
         survivor.lastTs = Math.max(survivor.lastTs, t);
@@ -145,7 +145,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
         return false;
     }
 
-    private void absorb(LinkStore store, LinkCase from, LinkCase into, Effects fx) throws Exception {
+    private void absorb(LinkStore store, LinkCase from, LinkCase into, long ts, Effects fx) throws Exception {
         into.chain.evidence.addAll(from.chain.evidence);
         into.chain.lossCny += from.chain.lossCny;
         for (String masked : from.chain.identifiers) {
@@ -166,6 +166,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
         if (from.chain.fired) {
             from.chain.cancelled = true;
             from.chain.mergedInto = into.chain.alertId;
+            from.chain.cancelledTs = ts;
             store.putAbsorbed(from.chain);
             store.expireAt(into.lastTs + pack.link().liveness().toMillis(), ABSORBED + from.chain.alertId);
             fx.touched(from.chain);

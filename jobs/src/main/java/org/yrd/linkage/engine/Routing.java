@@ -12,15 +12,15 @@ import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePack;
 
 /** Which key of which rule operator each event goes to. */
-final class Routing {
+public final class Routing {
 
     private Routing() {}
 
     /** INC-CASCADE: a breach to its sensor's grid cell, a related call to the 3x3 cells around it. */
-    static final class Cascade implements FlatMapFunction<Event, Routed> {
+    public static final class Cascade implements FlatMapFunction<Event, Routed> {
         private final RulePack pack;
 
-        Cascade(RulePack pack) {
+        public Cascade(RulePack pack) {
             this.pack = pack;
         }
 
@@ -47,7 +47,7 @@ final class Routing {
     }
 
     /** INC-SPREAD: every breach to its sensor kind. */
-    static final class Spread implements FlatMapFunction<Event, Routed> {
+    public static final class Spread implements FlatMapFunction<Event, Routed> {
         @Override
         public void flatMap(Event e, Collector<Routed> out) {
             if (e.stream() == StreamKind.SENSOR) {
@@ -57,10 +57,10 @@ final class Routing {
     }
 
     /** INC-CLUSTER: a call of a clustered category to its category. */
-    static final class Cluster implements FlatMapFunction<Event, Routed> {
+    public static final class Cluster implements FlatMapFunction<Event, Routed> {
         private final RulePack pack;
 
-        Cluster(RulePack pack) {
+        public Cluster(RulePack pack) {
             this.pack = pack;
         }
 
@@ -73,7 +73,7 @@ final class Routing {
     }
 
     /** CYB-LINK: every report to the one linker. */
-    static final class Link implements FlatMapFunction<Event, Routed> {
+    public static final class Link implements FlatMapFunction<Event, Routed> {
         @Override
         public void flatMap(Event e, Collector<Routed> out) {
             if (e.stream() == StreamKind.FRAUD) {
@@ -83,7 +83,7 @@ final class Routing {
     }
 
     /** CYB-BURST: a report to each identifier it names. */
-    static final class Burst implements FlatMapFunction<Event, Routed> {
+    public static final class Burst implements FlatMapFunction<Event, Routed> {
         @Override
         public void flatMap(Event e, Collector<Routed> out) {
             if (e.stream() == StreamKind.FRAUD) {
