@@ -10,12 +10,20 @@ import picocli.CommandLine.Command;
 public final class LinkageCli {
 
     public static void main(String[] args) {
-        int code = new CommandLine(new LinkageCli())
+        System.exit(run(args));
+    }
+
+    /** Runs one command and returns its exit code: 0 done, 2 unusable arguments, 1 failure. */
+    public static int run(String... args) {
+        return new CommandLine(new LinkageCli())
                 .setParameterExceptionHandler((ex, a) -> {
                     ex.getCommandLine().getErr().println("linkage: " + ex.getMessage());
                     return CommandLine.ExitCode.USAGE;
                 })
+                .setExecutionExceptionHandler((ex, cmd, parsed) -> {
+                    cmd.getErr().println("linkage: " + ex);
+                    return CommandLine.ExitCode.SOFTWARE;
+                })
                 .execute(args);
-        System.exit(code);
     }
 }

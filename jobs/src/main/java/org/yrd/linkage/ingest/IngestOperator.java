@@ -212,7 +212,8 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         getProcessingTimeService().registerTimer(now + intervalMillis, this::onWatermarkTimer);
     }
 
-    private void onWatermarkTimer(long now) {
+    private void onWatermarkTimer(long scheduledAt) {
+        long now = getProcessingTimeService().getCurrentProcessingTime();
         if (clockAdvance && now - lastRecordAt >= quietAfterMillis) {
             maxTs = Math.max(maxTs, now - quietAfterMillis);
         }
