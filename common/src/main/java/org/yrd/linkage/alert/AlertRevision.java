@@ -7,7 +7,8 @@ package org.yrd.linkage.alert;
  * <p>{@code firstSentProvinces}, {@code firstSentTs} and {@code firstSentSeverity} (parallel
  * arrays) record, for each province, the detectedTs and severity of the first revision that was
  * addressed to it in ts order: ESC-ACK deadlines are computed from them. They are internal and
- * not written out. {@code withdrawn} marks a CANCEL of an alert that a later-arriving,
+ * not written out. {@code subject} names what the alert is about (a sensor kind, a call category,
+ * a fraud type), for the CAP category. {@code withdrawn} marks a CANCEL of an alert that a later-arriving,
  * earlier-stamped event proved never to have existed.
  */
 public record AlertRevision(
@@ -34,6 +35,7 @@ public record AlertRevision(
         double lon,
         double radiusKm,
         String summary,
+        String subject,
         String[] firstSentProvinces,
         long[] firstSentTs,
         Severity[] firstSentSeverity,

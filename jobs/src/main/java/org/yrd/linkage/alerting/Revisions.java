@@ -46,7 +46,7 @@ public final class Revisions {
                 c.mergedInto == null ? NONE : new String[] {c.mergedInto},
                 c.identifiers.toArray(new String[0]),
                 c.lossCny, c.hasLocation, c.lat, c.lon, c.radiusKm,
-                Summaries.of(c, type, provinces, cities),
+                Summaries.of(c, type, provinces, cities), c.subject,
                 fsProvinces, fsTs, fsSeverity, withdrawn);
     }
 
@@ -58,7 +58,7 @@ public final class Revisions {
         long now = System.currentTimeMillis();
         return new AlertRevision(alertId, revision, MsgType.CANCEL, kind, ruleId, ruleVersion, Severity.LOW,
                 recipients, recipients, NONE, new Evidence[0], 0, 0, 0, now, NONE, NONE, 0, false, 0, 0, 0,
-                "撤回：按事件时间重排后，此预警不成立。", NONE, new long[0], new Severity[0], true);
+                "撤回：按事件时间重排后，此预警不成立。", null, NONE, new long[0], new Severity[0], true);
     }
 
     /** The escalation of {@code escalated} to one province that did not acknowledge it by {@code deadline}. */
@@ -73,7 +73,7 @@ public final class Revisions {
                 escalated.firstEventTs(), escalated.lastEventTs(), deadline, System.currentTimeMillis(),
                 new String[] {escalated.alertId()}, escalated.identifiers(), escalated.lossCny(),
                 escalated.hasLocation(), escalated.lat(), escalated.lon(), escalated.radiusKm(),
-                Summaries.escalation(escalated, province, slaMinutes),
+                Summaries.escalation(escalated, province, slaMinutes), escalated.subject(),
                 NONE, new long[0], new Severity[0], false);
     }
 

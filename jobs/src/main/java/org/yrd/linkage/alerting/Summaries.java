@@ -25,7 +25,23 @@ public final class Summaries {
             Map.entry("POLLUTION", "污染"), Map.entry("TRAFFIC_ACCIDENT", "交通事故"),
             Map.entry("PUBLIC_DISORDER", "扰乱秩序"), Map.entry("VIOLENCE", "暴力"));
 
+    private static final java.util.Set<String> FIRE = java.util.Set.of("GAS", "SMOKE", "FIRE", "EXPLOSION", "GAS_LEAK");
+    private static final java.util.Set<String> ENV = java.util.Set.of("WATER_QUALITY", "AIR_QUALITY", "POLLUTION");
+
     private Summaries() {}
+
+    /** The Chinese name of a sensor kind or call category, or null for none. */
+    public static String subjectName(String subject) {
+        return subject == null ? null : SUBJECTS.get(subject);
+    }
+
+    /** The CAP category of an incident's hazard: Fire, Env, or Safety for the rest. */
+    public static String capCategory(String subject) {
+        if (subject == null) {
+            return "Safety";
+        }
+        return FIRE.contains(subject) ? "Fire" : ENV.contains(subject) ? "Env" : "Safety";
+    }
 
     static String of(Chain c, MsgType type, String[] provinces, String[] cities) {
         String prefix = type == MsgType.CANCEL ? "【撤销，已并入" + (c.mergedInto == null ? "其他案件" : c.mergedInto) + "】" : "";

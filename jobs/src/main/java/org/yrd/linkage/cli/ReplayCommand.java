@@ -63,9 +63,6 @@ final class ReplayCommand implements Callable<Integer> {
         if (rules != null) {
             return Cli.fail("--rules " + rules + ": rule files are not supported yet; the built-in pack yrd-default applies");
         }
-        if (cap) {
-            return Cli.fail("--cap: CAP output is not supported yet");
-        }
         RulePack pack = RulePack.defaults();
         Configuration conf = Replay.configuration(parallelism, Configuration.fromMap(settings));
 
@@ -78,7 +75,7 @@ final class ReplayCommand implements Callable<Integer> {
         progress.scheduleAtFixedRate(() -> System.err.printf(Locale.ROOT, "replay: %,d lines read, %,.0f lines/s%n",
                 JsonLinesFormat.LINES_READ.get(), rate(JsonLinesFormat.LINES_READ.get(), start)), 5, 5, TimeUnit.SECONDS);
         try {
-            Replay.run(files, out, pack, conf);
+            Replay.run(files, out, pack, conf, cap);
         } finally {
             progress.shutdownNow();
         }

@@ -7,6 +7,8 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.yrd.linkage.alert.AlertRevision;
+import org.yrd.linkage.alerting.CapDocument;
+import org.yrd.linkage.alerting.CapRenderFunction;
 import org.yrd.linkage.alerting.EscalationFunction;
 import org.yrd.linkage.chain.Routed;
 import org.yrd.linkage.cyber.BurstRule;
@@ -46,6 +48,13 @@ public final class LinkageJob {
         void alerts(DataStream<AlertRevision> alerts);
 
         void deadLetters(DataStream<DeadLetter> deadLetters);
+
+        /** The CAP 1.2 rendering of the alerts; rendered only when {@link #wantsCap()}. */
+        default void capDocuments(DataStream<CapDocument> documents) {}
+
+        default boolean wantsCap() {
+            return false;
+        }
     }
 
     private LinkageJob() {}
@@ -109,6 +118,11 @@ public final class LinkageJob {
                 .process(new EscalationFunction(pack, conf.get(EngineOptions.ESCALATION_RETENTION)))
                 .uid("esc-ack").name("ESC-ACK (alert id)");
         sinks.alerts(escalated);
+        if (sinks.wantsCap()) {
+            sinks.capDocuments(escalated.keyBy(AlertRevision::alertId)
+                    .process(new CapRenderFunction(conf.get(EngineOptions.ESCALATION_RETENTION)))
+                    .uid("cap").name("render CAP 1.2"));
+        }
 
         DataStream<DeadLetter> dl = deadLetters.get(0);
         for (int i = 1; i < deadLetters.size(); i++) {

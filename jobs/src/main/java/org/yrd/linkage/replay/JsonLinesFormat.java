@@ -7,7 +7,6 @@ import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
 import org.apache.flink.core.fs.FSDataInputStream;
 import org.yrd.linkage.ingest.RecordParser;
 
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
@@ -28,42 +27,85 @@ public final class JsonLinesFormat extends SimpleStreamFormat<byte[]> {
 
     @Override
     public Reader<byte[]> createReader(Configuration config, FSDataInputStream stream) {
-        InputStream in = new BufferedInputStream(stream, 1 << 16);
-        return new Reader<>() {
-            private byte[] buf = new byte[256];
+        return new LineReader(stream);
+    }
 
-            @Override
-            public byte[] read() throws IOException {
-                int n = 0;
-                int b;
-                boolean any = false;
-                while ((b = in.read()) != -1) {
-                    any = true;
-                    if (b == '\n') {
+    /** Splits the stream at '\n' over a 64 KiB read buffer. */
+    private static final class LineReader implements Reader<byte[]> {
+        private final InputStream in;
+        private final byte[] buf = new byte[1 << 16];
+        private int pos;
+        private int end;
+        private boolean eof;
+
+        LineReader(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public byte[] read() throws IOException {
+            byte[] line = null;
+            int length = 0;
+            boolean any = false;
+            while (true) {
+                if (pos == end) {
+                    if (eof || !fill()) {
                         break;
                     }
-                    if (n < LIMIT) {
-                        if (n == buf.length) {
-                            buf = Arrays.copyOf(buf, Math.min(LIMIT, buf.length * 2));
-                        }
-                        buf[n++] = (byte) b;
+                }
+                any = true;
+                int nl = indexOfNewline();
+                int stop = nl >= 0 ? nl : end;
+                int take = Math.min(stop - pos, LIMIT - length);
+                if (take > 0) {
+                    if (line == null) {
+                        line = new byte[Math.max(take, 128)];
+                    } else if (length + take > line.length) {
+                        line = Arrays.copyOf(line, Math.min(LIMIT, Math.max(length + take, line.length * 2)));
                     }
+                    System.arraycopy(buf, pos, line, length, take);
+                    length += take;
                 }
-                if (!any) {
-                    return null;
+                pos = stop;
+                if (nl >= 0) {
+                    pos++;
+                    break;
                 }
-                if (n > 0 && buf[n - 1] == '\r') {
-                    n--;
-                }
-                LINES_READ.incrementAndGet();
-                return Arrays.copyOf(buf, n);
             }
+            if (!any) {
+                return null;
+            }
+            if (length > 0 && line[length - 1] == '\r') {
+                length--;
+            }
+            LINES_READ.incrementAndGet();
+            return line == null ? new byte[0] : (line.length == length ? line : Arrays.copyOf(line, length));
+        }
 
-            @Override
-            public void close() throws IOException {
-                in.close();
+        private int indexOfNewline() {
+            for (int i = pos; i < end; i++) {
+                if (buf[i] == '\n') {
+                    return i;
+                }
             }
-        };
+            return -1;
+        }
+
+        private boolean fill() throws IOException {
+            int n = in.read(buf, 0, buf.length);
+            if (n <= 0) {
+                eof = true;
+                return false;
+            }
+            pos = 0;
+            end = n;
+            return true;
+        }
+
+        @Override
+        public void close() throws IOException {
+            in.close();
+        }
     }
 
     @Override

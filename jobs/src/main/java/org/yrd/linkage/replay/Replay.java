@@ -10,6 +10,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alerting.AlertJson;
+import org.yrd.linkage.alerting.CapDocument;
 import org.yrd.linkage.engine.EngineOptions;
 import org.yrd.linkage.engine.LinkageJob;
 import org.yrd.linkage.model.DeadLetter;
@@ -32,6 +33,7 @@ public final class Replay {
 
     public static final String ALERTS_FILE = "alerts.jsonl";
     public static final String DEAD_LETTERS_FILE = "deadletter.jsonl";
+    public static final String CAP_DIR = "cap";
 
     private Replay() {}
 
@@ -53,6 +55,7 @@ public final class Replay {
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
+        conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(EngineOptions.SPECULATIVE, false);
         conf.set(EngineOptions.CLOCK_ADVANCE, false);
         conf.setString("rest.bind-address", "127.0.0.1");
@@ -63,6 +66,11 @@ public final class Replay {
 
     /** Runs the replay to completion and writes alerts.jsonl and deadletter.jsonl into {@code out}. */
     public static void run(Map<StreamKind, Path> files, Path out, RulePack pack, Configuration conf) throws Exception {
+        run(files, out, pack, conf, false);
+    }
+
+    /** As {@link #run(Map, Path, RulePack, Configuration)}; with {@code cap}, also {@code cap/<alertId>_<revision>_<recipient>.xml}. */
+    public static void run(Map<StreamKind, Path> files, Path out, RulePack pack, Configuration conf, boolean cap) throws Exception {
         Files.createDirectories(out);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
         Map<StreamKind, DataStream<byte[]>> inputs = new EnumMap<>(StreamKind.class);
@@ -85,6 +93,16 @@ public final class Replay {
             public void deadLetters(DataStream<DeadLetter> deadLetters) {
                 deadLetters.sinkTo(new JsonLinesFileSink<>(deadLetterFile, d -> List.of(AlertJson.deadLetter(d))))
                         .setParallelism(1).name("write " + DEAD_LETTERS_FILE).uid("sink-deadletters");
+            }
+
+            @Override
+            public boolean wantsCap() {
+                return cap;
+            }
+
+            @Override
+            public void capDocuments(DataStream<CapDocument> documents) {
+                documents.sinkTo(new FilePerRecordSink(out.resolve(CAP_DIR))).setParallelism(1).name("write cap/").uid("sink-cap");
             }
         }, pack, conf);
         env.execute("yrd-linkage replay");

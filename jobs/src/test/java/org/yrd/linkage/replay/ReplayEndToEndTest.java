@@ -84,6 +84,24 @@ class ReplayEndToEndTest {
     }
 
     @Test
+    void capOptionWritesOneValidCap12DocumentPerAlertRecord() throws Exception {
+        Path out = tmp.resolve("cap-out");
+        Replay.run(Replay.inputs(caseDir("small")), out, RulePack.defaults(), Replay.configuration(2, new Configuration()), true);
+        javax.xml.validation.Validator validator = javax.xml.validation.SchemaFactory
+                .newInstance(javax.xml.XMLConstants.W3C_XML_SCHEMA_NS_URI)
+                .newSchema(SharedData.projectRoot().resolve("config/cap/CAP-v1.2.xsd").toFile()).newValidator();
+        List<Path> docs;
+        try (var files = Files.list(out.resolve(Replay.CAP_DIR))) {
+            docs = files.toList();
+        }
+        assertThat(docs).hasSize(FinalAlerts.lines(out.resolve(Replay.ALERTS_FILE)).size());
+        for (Path doc : docs) {
+            assertThat(doc.getFileName().toString()).matches("[A-Za-z0-9._-]+_[0-9]+_([0-9]{6}|YRD)\\.xml");
+            validator.validate(new javax.xml.transform.stream.StreamSource(doc.toFile()));
+        }
+    }
+
+    @Test
     void hostileLinesAreAllDeadLetteredAndChangeNoAlert() throws Exception {
         Path base = caseDir("gen-b");
         Path in = Files.createDirectories(tmp.resolve("hostile-in"));
