@@ -8,6 +8,8 @@ public class Deadline {
     public boolean settled;
     /** Revision of the escalation sent to this province; 0 while none was. */
     public int escalationRevision;
+    /** The restore generation in which the last escalation revision was sent (see Generations). */
+    public int generation;
 
     public Deadline() {}
 }

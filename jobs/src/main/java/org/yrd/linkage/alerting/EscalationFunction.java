@@ -7,10 +7,14 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alert.MsgType;
+import org.yrd.linkage.chain.Generations;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.rules.RulePack;
@@ -31,7 +35,8 @@ import java.util.Map;
  * {@code IngestOperator}), so escalations fire on time when nothing comes in. An escalation follows
  * the escalated alert's later updates; it stays when that alert is cancelled afterwards.
  */
-public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevision, Event, AlertRevision> {
+public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevision, Event, AlertRevision>
+        implements CheckpointedFunction {
 
     private final RulePack pack;
     private final long retentionMillis;
@@ -42,6 +47,7 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
     private transient ValueState<Long> lastActivity;
     private transient MapState<String, Deadline> deadlines;
     private transient MapState<String, Long> firstAck;
+    private transient Generations generations;
 
     /**
      * @param retention how long after its last revision or ack an alert is remembered here; longer
@@ -50,6 +56,16 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
     public EscalationFunction(RulePack pack, Duration retention) {
         this.pack = pack;
         this.retentionMillis = retention.toMillis();
+    }
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        generations = Generations.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        generations.snapshot();
     }
 
     @Override
@@ -114,9 +130,10 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
         for (Map.Entry<String, Deadline> e : deadlines.entries()) {
             Deadline d = e.getValue();
             if (d.escalationRevision > 0) {
-                d.escalationRevision++;
+                d.escalationRevision = generations.nextRevision(d.escalationRevision, d.generation);
+                d.generation = generations.current();
                 deadlines.put(e.getKey(), d);
-                out.collect(Revisions.escalation(r, e.getKey(), d.escalationRevision, d.deadline, d.slaMinutes));
+                out.collect(Revisions.escalation(r, e.getKey(), d.escalationRevision, false, d.deadline, d.slaMinutes));
             }
         }
     }
@@ -152,8 +169,9 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
             if ((acked != null && acked <= d.deadline) || (cancelled != null && cancelled <= d.deadline) || alert == null) {
                 d.settled = true;
             } else {
-                d.escalationRevision = 1;
-                out.collect(Revisions.escalation(alert, e.getKey(), 1, d.deadline, d.slaMinutes));
+                d.escalationRevision = generations.nextRevision(0, 0);
+                d.generation = generations.current();
+                out.collect(Revisions.escalation(alert, e.getKey(), d.escalationRevision, true, d.deadline, d.slaMinutes));
             }
             deadlines.put(e.getKey(), d);
         }

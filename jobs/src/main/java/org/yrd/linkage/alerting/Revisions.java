@@ -62,12 +62,13 @@ public final class Revisions {
     }
 
     /** The escalation of {@code escalated} to one province that did not acknowledge it by {@code deadline}. */
-    public static AlertRevision escalation(AlertRevision escalated, String province, int revision, long deadline, long slaMinutes) {
+    public static AlertRevision escalation(AlertRevision escalated, String province, int revision, boolean first,
+                                           long deadline, long slaMinutes) {
         String[] recipients = province.compareTo(REGIONAL_CENTRE) < 0
                 ? new String[] {province, REGIONAL_CENTRE} : new String[] {REGIONAL_CENTRE, province};
         return new AlertRevision(
                 "ESC-ACK:" + escalated.alertId() + ':' + province, revision,
-                revision == 1 ? MsgType.ALERT : MsgType.UPDATE,
+                first ? MsgType.ALERT : MsgType.UPDATE,
                 AlertKind.ESCALATION, "ESC-ACK", escalated.ruleVersion(), escalated.severity(),
                 recipients, escalated.provinces(), escalated.cities(), escalated.evidence(),
                 escalated.firstEventTs(), escalated.lastEventTs(), deadline, System.currentTimeMillis(),

@@ -9,6 +9,8 @@ public class Emitted {
     public int revision;
     public long fingerprint;
     public boolean cancelled;
+    /** The restore generation in which the last revision was sent (see {@link Generations}). */
+    public int generation;
     /** Every recipient any revision went to, sorted. */
     public List<String> recipients = new ArrayList<>();
 

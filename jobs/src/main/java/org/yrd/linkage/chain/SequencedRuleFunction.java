@@ -8,6 +8,9 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeHint;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.alert.AlertRevision;
@@ -41,7 +44,8 @@ import java.util.Set;
  *
  * @param <S> the rule's per-key state
  */
-public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<String, Routed, AlertRevision> {
+public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<String, Routed, AlertRevision>
+        implements CheckpointedFunction {
 
     private final boolean speculative;
     protected final RulePack pack;
@@ -50,6 +54,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
     private transient MapState<String, Emitted> emitted;
     private transient ValueState<List<String>> dirty;
     private transient String currentKey;
+    private transient Generations generations;
 
     protected SequencedRuleFunction(RulePack pack, boolean speculative) {
         this.pack = pack;
@@ -90,6 +95,16 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
 
     /** Drops what can no longer change once the watermark is at {@code watermark}. */
     protected abstract void expire(S state, long watermark, Effects effects) throws Exception;
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        generations = Generations.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        generations.snapshot();
+    }
 
     @Override
     public void open(OpenContext openContext) throws Exception {
@@ -189,7 +204,8 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
             if (sent == null) {
                 sent = new Emitted();
             }
-            sent.revision++;
+            sent.revision = generations.nextRevision(sent.revision, sent.generation);
+            sent.generation = generations.current();
             sent.fingerprint = fp;
             sent.cancelled = false;
             AlertRevision r = Revisions.of(truth, sent.revision, type, pack.version(), null, false);
@@ -197,7 +213,8 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
             emitted.put(alertId, sent);
             out.collect(r);
         } else if (sent != null && !sent.cancelled) {
-            sent.revision++;
+            sent.revision = generations.nextRevision(sent.revision, sent.generation);
+            sent.generation = generations.current();
             sent.cancelled = true;
             boolean withdrawn = truth == null || !truth.cancelled;
             String[] recipients = sent.recipients.toArray(new String[0]);

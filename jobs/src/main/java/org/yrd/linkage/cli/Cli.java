@@ -8,6 +8,11 @@ final class Cli {
 
     private Cli() {}
 
+    /** The project directory (set by the ./linkage launcher), for defaults under it. */
+    static java.nio.file.Path home() {
+        return java.nio.file.Path.of(System.getProperty("linkage.home", "."));
+    }
+
     /** Prints a one-line message naming the problem and returns the usage exit code. */
     static int fail(String message) {
         System.err.println("linkage: " + message);

@@ -52,4 +52,41 @@ public final class EngineOptions {
     public static final ConfigOption<String> TOPIC_PREFIX = ConfigOptions.key("linkage.topic-prefix")
             .stringType().defaultValue("yrd.")
             .withDescription("Prefix of every Kafka topic the engine reads and writes.");
+
+    public static final ConfigOption<String> KAFKA_BOOTSTRAP = ConfigOptions.key("linkage.kafka.bootstrap-servers")
+            .stringType().noDefaultValue()
+            .withDescription("Kafka bootstrap servers of live mode, host:port[,host:port].");
+
+    public static final ConfigOption<String> KAFKA_GROUP = ConfigOptions.key("linkage.kafka.group-id")
+            .stringType().defaultValue("yrd-linkage")
+            .withDescription("Consumer group of the input topics; offsets are committed on checkpoints.");
+
+    public static final ConfigOption<String> KAFKA_START = ConfigOptions.key("linkage.kafka.starting-offsets")
+            .stringType().defaultValue("committed")
+            .withDescription("Where a job without state starts reading: earliest, latest, or committed (the "
+                    + "group's committed offsets, earliest where there are none). A job restored from a "
+                    + "checkpoint or savepoint always continues from its state.");
+
+    public static final ConfigOption<Boolean> KAFKA_CREATE_TOPICS = ConfigOptions.key("linkage.kafka.create-topics")
+            .booleanType().defaultValue(false)
+            .withDescription("Create every contracted topic that is missing before the job starts.");
+
+    public static final ConfigOption<Integer> KAFKA_PARTITIONS = ConfigOptions.key("linkage.kafka.partitions")
+            .intType().defaultValue(2)
+            .withDescription("Partitions of topics created by linkage.kafka.create-topics.");
+
+    public static final ConfigOption<Integer> KAFKA_REPLICATION = ConfigOptions.key("linkage.kafka.replication-factor")
+            .intType().defaultValue(1)
+            .withDescription("Replication factor of topics created by linkage.kafka.create-topics.");
+
+    /** Any Kafka client property, e.g. {@code linkage.kafka.properties.security.protocol: SASL_SSL}. */
+    public static final String KAFKA_PROPERTIES_PREFIX = "linkage.kafka.properties.";
+
+    public static final ConfigOption<String> DELIVERY = ConfigOptions.key("linkage.delivery.guarantee")
+            .stringType().defaultValue("at-least-once")
+            .withDescription("Kafka sink guarantee. at-least-once: an alert is sent the moment it is found "
+                    + "(milliseconds); after a failure a revision may be sent again, always with the same alert "
+                    + "id, revision and content, so consumers keep the highest revision per alert id. "
+                    + "exactly-once: alerts become visible to read_committed consumers only when the "
+                    + "checkpoint that covers them completes (latency of one checkpoint interval).");
 }

@@ -55,6 +55,9 @@ public final class LinkageJob {
         default boolean wantsCap() {
             return false;
         }
+
+        /** Called once every output has been handed over. */
+        default void finish() {}
     }
 
     private LinkageJob() {}
@@ -129,6 +132,7 @@ public final class LinkageJob {
             dl = dl.union(deadLetters.get(i));
         }
         sinks.deadLetters(dl);
+        sinks.finish();
     }
 
     private static DataStream<AlertRevision> rule(DataStream<Event> events, FlatMapFunction<Event, Routed> routing,

@@ -110,9 +110,9 @@ class CapXmlTest {
         burst.add(ev(StreamKind.FRAUD, "b6", T0 + 5 * MINUTE, 320500));
         burstUpdate = Revisions.of(burst, 2, MsgType.UPDATE, VERSION, null, false);
 
-        escalation = Revisions.escalation(incidentAlert, "320000", 1, incidentAlert.detectedTs() + 5 * MINUTE, 5);
-        escalationUpdate = Revisions.escalation(incidentUpdate, "320000", 2, incidentAlert.detectedTs() + 5 * MINUTE, 5);
-        cyberEscalation = Revisions.escalation(linkAlert, "330000", 1, linkAlert.detectedTs() + 5 * MINUTE, 5);
+        escalation = Revisions.escalation(incidentAlert, "320000", 1, true, incidentAlert.detectedTs() + 5 * MINUTE, 5);
+        escalationUpdate = Revisions.escalation(incidentUpdate, "320000", 2, false, incidentAlert.detectedTs() + 5 * MINUTE, 5);
+        cyberEscalation = Revisions.escalation(linkAlert, "330000", 1, true, linkAlert.detectedTs() + 5 * MINUTE, 5);
 
         Chain spread = chain("INC-SPREAD", AlertKind.INCIDENT_CHAIN, "w1", "WATER_QUALITY", Severity.CRITICAL,
                 ev(StreamKind.SENSOR, "w1", T0, 320500), ev(StreamKind.SENSOR, "w2", T0 + MINUTE, 310100));

@@ -1,0 +1,88 @@
+package org.yrd.linkage.cli;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.yrd.linkage.engine.EngineOptions;
+import org.yrd.linkage.live.LiveJob;
+import org.yrd.linkage.rules.RulePack;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code ./linkage run}: live mode on a local MiniCluster with RocksDB checkpoints. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the live job against a Kafka cluster (contracted topics in, per-province alert topics out).")
+final class RunCommand implements Callable<Integer> {
+
+    @Option(names = "--bootstrap", required = true, paramLabel = "HOST:PORT", description = "Kafka bootstrap servers.")
+    String bootstrap;
+
+    @Option(names = "--group", defaultValue = "yrd-linkage", description = "Consumer group (default: ${DEFAULT-VALUE}).")
+    String group;
+
+    @Option(names = "--start", defaultValue = "committed", description = "Where to start without state: earliest, latest, committed (default: ${DEFAULT-VALUE}).")
+    String start;
+
+    @Option(names = "--topic-prefix", defaultValue = "yrd.", description = "Topic prefix (default: ${DEFAULT-VALUE}).")
+    String prefix;
+
+    @Option(names = "--create-topics", description = "Create missing contracted topics first.")
+    boolean createTopics;
+
+    @Option(names = "--kafka", paramLabel = "KEY=VALUE", description = "Any Kafka client property, e.g. --kafka security.protocol=SASL_SSL.")
+    Map<String, String> kafka = new LinkedHashMap<>();
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "10s", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
+    String checkpointInterval;
+
+    @Option(names = "--checkpoint-dir", description = "Checkpoint directory (default: jobs/target/checkpoints).")
+    Path checkpointDir;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set an engine or Flink option.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (parallelism < 1 || parallelism > 64) {
+            return Cli.fail("--parallelism must be between 1 and 64, not " + parallelism);
+        }
+        if (!List.of("earliest", "latest", "committed").contains(start)) {
+            return Cli.fail("--start must be earliest, latest or committed, not " + start);
+        }
+        Configuration conf = configuration();
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+        List<String> created = LiveJob.prepare(env, conf, RulePack.defaults());
+        if (!created.isEmpty()) {
+            System.err.println("linkage: created topics " + String.join(", ", created));
+        }
+        System.err.println("linkage: live job running against " + bootstrap + "; Ctrl-C stops it");
+        env.execute(LiveJob.JOB_NAME);
+        return 0;
+    }
+
+    Configuration configuration() {
+        Configuration user = new Configuration();
+        user.set(EngineOptions.KAFKA_BOOTSTRAP, bootstrap);
+        user.set(EngineOptions.KAFKA_GROUP, group);
+        user.set(EngineOptions.KAFKA_START, start);
+        user.set(EngineOptions.TOPIC_PREFIX, prefix);
+        user.set(EngineOptions.KAFKA_CREATE_TOPICS, createTopics);
+        kafka.forEach((k, v) -> user.setString(EngineOptions.KAFKA_PROPERTIES_PREFIX + k, v));
+        user.setString("parallelism.default", Integer.toString(parallelism));
+        user.setString("execution.checkpointing.interval", Duration.parse("PT" + checkpointInterval.toUpperCase()).toMillis() + " ms");
+        Path dir = checkpointDir != null ? checkpointDir : Cli.home().resolve("jobs/target/checkpoints");
+        user.setString("execution.checkpointing.dir", dir.toAbsolutePath().toUri().toString());
+        user.setString("rest.bind-address", "127.0.0.1");
+        user.addAll(Configuration.fromMap(settings));
+        return LiveJob.liveDefaults(user);
+    }
+}
