@@ -13,7 +13,7 @@
 #
 # Environment: LINKAGE_WORK (default deploy/local/work), FLINK_REST_PORT (8081),
 # FLINK_RPC_PORT (6123), FLINK_PROM_PORTS (9250-9260), FLINK_START_TIMEOUT (60 s).
-# Config is rendered from deploy/local/flink-conf.yaml into $LINKAGE_WORK/flink-conf/config.yaml;
+# Config is rendered from config/flink/local-session.yaml into $LINKAGE_WORK/flink-conf/config.yaml;
 # logs, pid files, checkpoints and savepoints live in $LINKAGE_WORK/flink/.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
@@ -75,7 +75,7 @@ live_tm_ids() {
 render_conf() {
   mkdir -p "$CONF" "$LOGS" "$FDIR/tmp" "$FDIR/web-tmp" "$FDIR/web-upload" "$FDIR/checkpoints" "$FDIR/savepoints"
   sed -e "s|@WORK@|$WORK|g" -e "s|@REST_PORT@|$REST_PORT|g" -e "s|@RPC_PORT@|$RPC_PORT|g" \
-    -e "s|@PROM_PORTS@|$PROM_PORTS|g" "$HERE/flink-conf.yaml" >"$CONF/config.yaml"
+    -e "s|@PROM_PORTS@|$PROM_PORTS|g" "$HERE/../../config/flink/local-session.yaml" >"$CONF/config.yaml"
   cp "$HERE/log4j-flink.properties" "$CONF/log4j.properties"
 }
 
