@@ -13,6 +13,11 @@ final class Cli {
         return java.nio.file.Path.of(System.getProperty("linkage.home", "."));
     }
 
+    /** A duration written as 90s, 5min, 2h or 500ms. */
+    static java.time.Duration duration(String text) {
+        return org.apache.flink.util.TimeUtils.parseDuration(text);
+    }
+
     /** Prints a one-line message naming the problem and returns the usage exit code. */
     static int fail(String message) {
         System.err.println("linkage: " + message);

@@ -9,7 +9,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -78,7 +77,7 @@ final class RunCommand implements Callable<Integer> {
         user.set(EngineOptions.KAFKA_CREATE_TOPICS, createTopics);
         kafka.forEach((k, v) -> user.setString(EngineOptions.KAFKA_PROPERTIES_PREFIX + k, v));
         user.setString("parallelism.default", Integer.toString(parallelism));
-        user.setString("execution.checkpointing.interval", Duration.parse("PT" + checkpointInterval.toUpperCase()).toMillis() + " ms");
+        user.setString("execution.checkpointing.interval", Cli.duration(checkpointInterval).toMillis() + " ms");
         Path dir = checkpointDir != null ? checkpointDir : Cli.home().resolve("jobs/target/checkpoints");
         user.setString("execution.checkpointing.dir", dir.toAbsolutePath().toUri().toString());
         user.setString("rest.bind-address", "127.0.0.1");

@@ -133,6 +133,20 @@ class IncidentRulesTest {
     }
 
     @Test
+    void provinceJoiningAnAlertReceivesTheUpdate() throws Exception {
+        try (RuleFixture f = new RuleFixture(new CascadeRule(PACK, false), new Routing.Cascade(PACK))) {
+            f.feed(breach("s1", T0),
+                    callNorth("c1", T0 + MINUTE, 1, "320500"),
+                    callNorth("c2", T0 + 2 * MINUTE, 1, "320500"),
+                    callNorth("c3", T0 + 3 * MINUTE, 1, "320500"),
+                    call("c4", T0 + 4 * MINUTE, LAT, LON + 5 * DEG_PER_KM, GAS_LEAK, "310115"));
+            f.finish();
+            assertThat(f.revisions()).extracting(r -> r.revision() + " " + r.msgType() + " " + r.severity() + " " + String.join(",", r.recipients()))
+                    .containsExactly("1 ALERT HIGH 320000", "2 UPDATE CRITICAL 310000,320000");
+        }
+    }
+
+    @Test
     void sixClusterCallsInOneProvinceGiveNoAlertAndASeventhAcrossTheBorderDoes() throws Exception {
         Event[] six = new Event[6];
         for (int i = 0; i < 6; i++) {
