@@ -36,6 +36,8 @@ public final class DemoMap {
     public static final int REFRESH_SECONDS = 2;
     /** Most alerts drawn and listed: the most recently updated ones. */
     public static final int MAX_ALERTS = 40;
+    /** Alerts detected within this time of the newest one highlight their provinces and cities. */
+    public static final long HIGHLIGHT_MS = 5 * 60_000L;
 
     private static final DateTimeFormatter CLOCK =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss", Locale.ROOT).withZone(ZoneId.of("Asia/Shanghai"));
@@ -120,10 +122,15 @@ public final class DemoMap {
             byId.put(v.alertId, v);
         }
 
+        // recent relative to the newest alert rather than to the clock, so a replay of old events highlights too
+        long newest = Long.MIN_VALUE;
+        for (View v : views) {
+            newest = Math.max(newest, v.detectedTs);
+        }
         Map<String, Integer> provinceHeat = new HashMap<>();
         Map<String, Integer> cityHeat = new HashMap<>();
-        for (View v : views) {
-            if (v.cancelled()) {
+        for (View v : views.size() > MAX_ALERTS ? views.subList(0, MAX_ALERTS) : views) {
+            if (v.cancelled() || v.detectedTs < newest - HIGHLIGHT_MS) {
                 continue;
             }
             int rank = SEVERITY_RANK.getOrDefault(v.severity, 1);
@@ -142,8 +149,9 @@ public final class DemoMap {
             if (ph != null) {
                 cls.append(ph >= 4 ? " hot-crit" : ph == 3 ? " hot-high" : " hot-low");
             }
-            if (cityHeat.containsKey(String.valueOf(c.code()))) {
-                cls.append(" in-alert");
+            Integer ch = cityHeat.get(String.valueOf(c.code()));
+            if (ch != null) {
+                cls.append(ch >= 4 ? " city-crit" : ch == 3 ? " city-high" : " city-low");
             }
             svg.append("<path class=\"").append(cls).append("\" data-city=\"").append(c.code()).append("\" d=\"")
                     .append(map.cityPaths.get(c.code())).append("\"><title>").append(esc(c.name())).append(' ')
@@ -239,7 +247,7 @@ public final class DemoMap {
             return;
         }
         String sev = v.severity.isEmpty() ? "LOW" : v.severity;
-        String cls = "sev-" + esc(sev) + (v.cancelled() ? " cancelled" : "");
+        String cls = "sev-" + esc(sev) + (v.cancelled() ? " cancelled" : "") + (v.kind.startsWith("CYBER") ? " cyber" : "");
         String id = esc(v.alertId);
         boolean drawLines = !v.escalation() || v.references.isEmpty() || !byId.containsKey(v.references.get(0));
         svg.append("<g class=\"chain ").append(cls).append(v.escalation() ? " escalation" : "")
@@ -545,12 +553,13 @@ public final class DemoMap {
             "svg.map { width: 100%; height: 100%; }",
             ".city { stroke: #3b4a63; stroke-width: 0.6; fill-rule: evenodd; }",
             ".city.p310000 { fill: #1c2a44; } .city.p320000 { fill: #1a2f3a; } .city.p330000 { fill: #22283f; } .city.p340000 { fill: #202b33; }",
-            ".city.hot-high { fill: #3d2c17; } .city.hot-crit { fill: #45191c; } .city.hot-low { fill: #3a3a1a; }",
-            ".city.hot-high.in-alert { fill: #6b4311; } .city.hot-crit.in-alert { fill: #7a1f24; } .city.hot-low.in-alert { fill: #5c5c1f; }",
+            ".city.hot-high { fill: #2e2a2a; } .city.hot-crit { fill: #33222c; } .city.hot-low { fill: #2c2f24; }",
+            ".city.city-high { fill: #6b4311; } .city.city-crit { fill: #7a1f24; } .city.city-low { fill: #4d4d1c; }",
             ".city:hover { fill: #334155; }",
             ".prov-border { fill: none; stroke: #a5b4cc; stroke-width: 1.8; stroke-linejoin: round; stroke-linecap: round; }",
             ".label { font-size: 10.5px; fill: #8ea0bb; text-anchor: middle; pointer-events: none; }",
             ".chain .link { stroke-width: 1.8; stroke-opacity: 0.9; }",
+            ".chain.cyber .link { stroke-width: 1.2; stroke-opacity: 0.55; }",
             ".sev-CRITICAL .link, .sev-CRITICAL .hub { stroke: #ef4444; } .sev-CRITICAL .hub, .sev-CRITICAL .ev { fill: #ef4444; }",
             ".sev-HIGH .link, .sev-HIGH .hub { stroke: #f59e0b; } .sev-HIGH .hub, .sev-HIGH .ev { fill: #f59e0b; }",
             ".sev-MEDIUM .link, .sev-MEDIUM .hub { stroke: #eab308; } .sev-MEDIUM .hub, .sev-MEDIUM .ev { fill: #eab308; }",
@@ -604,7 +613,7 @@ public final class DemoMap {
             "<circle cx=\"122\" cy=\"54.5\" r=\"3.2\" fill=\"#cbd5e1\"/><text x=\"130\" y=\"58\">110警情 call</text>",
             "<polygon points=\"230,50 234.2,57.5 225.8,57.5\" fill=\"#cbd5e1\"/><text x=\"240\" y=\"58\">诈骗报案 fraud report</text>",
             "<circle cx=\"11\" cy=\"76\" r=\"5.5\" fill=\"#94a3b8\" stroke=\"#fff\" stroke-width=\"2\"/><text x=\"22\" y=\"80\">预警位置 alert location</text>",
-            "<rect x=\"220\" y=\"70\" width=\"14\" height=\"10\" fill=\"#7a1f24\" stroke=\"#a5b4cc\"/><text x=\"240\" y=\"80\">涉及省份 affected provinces</text>",
+            "<rect x=\"220\" y=\"70\" width=\"14\" height=\"10\" fill=\"#7a1f24\" stroke=\"#a5b4cc\"/><text x=\"240\" y=\"80\">涉及城市/省份 (5 min)</text>",
             "</svg>",
             "");
 }

@@ -108,6 +108,15 @@ public final class ScenarioGenerator {
     private static final Map<SensorKind, List<CallCategory>> CASCADE_CALLS = new EnumMap<>(Map.of(
             SensorKind.GAS, List.of(CallCategory.GAS_LEAK, CallCategory.EXPLOSION, CallCategory.FIRE),
             SensorKind.SMOKE, List.of(CallCategory.FIRE, CallCategory.EXPLOSION)));
+    /** Related call categories per sensor kind (rules-v1.md): the calls an INC-CASCADE incident of the kind takes in. */
+    private static final Map<SensorKind, Set<CallCategory>> RELATED = new EnumMap<>(Map.of(
+            SensorKind.WATER_LEVEL, EnumSet.of(CallCategory.FLOOD), SensorKind.RAINFALL, EnumSet.of(CallCategory.FLOOD),
+            SensorKind.GAS, EnumSet.of(CallCategory.GAS_LEAK, CallCategory.EXPLOSION, CallCategory.FIRE),
+            SensorKind.SMOKE, EnumSet.of(CallCategory.FIRE, CallCategory.EXPLOSION),
+            SensorKind.WATER_QUALITY, EnumSet.of(CallCategory.POLLUTION), SensorKind.AIR_QUALITY, EnumSet.of(CallCategory.POLLUTION),
+            SensorKind.STRUCTURAL, EnumSet.of(CallCategory.COLLAPSE, CallCategory.EXPLOSION)));
+    /** Radius within which an INC-CASCADE incident takes in calls (15 km), with a margin. */
+    private static final double CATCH_KM = 16;
     private static final List<CallCategory> CLUSTER_CATEGORIES = List.of(
             CallCategory.TRAFFIC_ACCIDENT, CallCategory.PUBLIC_DISORDER, CallCategory.VIOLENCE,
             CallCategory.FLOOD, CallCategory.POLLUTION, CallCategory.COLLAPSE);
@@ -137,8 +146,17 @@ public final class ScenarioGenerator {
     /** A breach that may have opened an INC-SPREAD episode; {@code planted} marks the anchors of planted INC-SPREAD chains. */
     private record AnchorMark(SensorKind kind, double lat, double lon, long ts, boolean planted) {}
 
-    /** Background calls of these categories stay out of this circle while a planted chain's rule can still take them in. */
-    private record Reservation(Set<CallCategory> categories, double lat, double lon, double radiusKm, long from, long until) {}
+    /**
+     * A circle and time window for some call categories. A planted chain's <em>catch zone</em> is
+     * where its rule would take in calls of those categories (no other call may land there); its
+     * <em>call zone</em> is where its own calls are (no other planted breach may catch them).
+     */
+    private record Zone(Set<CallCategory> categories, double lat, double lon, double radiusKm, long from, long until) {
+
+        boolean covers(CallCategory cat, double plat, double plon, long ts) {
+            return categories.contains(cat) && ts >= from && ts <= until && Geo.distanceKm(lat, lon, plat, plon) <= radiusKm;
+        }
+    }
 
     /** The events of one chain being planted. */
     private final class ChainPlan {
@@ -172,7 +190,8 @@ public final class ScenarioGenerator {
             new PriorityQueue<>(Comparator.comparingLong(Pending::due).thenComparingLong(Pending::seq));
     private final List<CallMark> recentCalls = new ArrayList<>();
     private final List<AnchorMark> anchors = new ArrayList<>();
-    private final List<Reservation> reservations = new ArrayList<>();
+    private final List<Zone> catchZones = new ArrayList<>();
+    private final List<Zone> callZones = new ArrayList<>();
     private final Set<String> usedIdentifiers = new HashSet<>();
     private final List<PlantedChain> planted = new ArrayList<>();
 
@@ -321,7 +340,7 @@ public final class ScenarioGenerator {
             Place p = null;
             for (int tries = 0; tries < 20 && p == null; tries++) {
                 Place q = pointInRegion(rng);
-                if (!reserved(cat, q, ts)) {
+                if (!caught(cat, q, ts)) {
                     p = q;
                 }
             }
@@ -392,7 +411,8 @@ public final class ScenarioGenerator {
     private void plantChain(long t) {
         recentCalls.removeIf(c -> c.ts() < t - 30 * MINUTE);
         anchors.removeIf(a -> a.ts() < t - 7 * HOUR);
-        reservations.removeIf(r -> r.until() < t - MINUTE);
+        catchZones.removeIf(z -> z.until() < t - MINUTE);
+        callZones.removeIf(z -> z.until() < t - MINUTE);
         Rule[] rules = Rule.values();
         for (int attempt = 0; attempt < rules.length; attempt++) {
             Rule rule = rules[(rotation + attempt) % rules.length];
@@ -415,51 +435,69 @@ public final class ScenarioGenerator {
     /**
      * INC-CASCADE across a border: a GAS or SMOKE breach of a border sensor with no open incident,
      * then 3 to 5 related calls within 10 km over the next 20 to 60 s, on both sides of the border.
+     * Sensors whose breach would open no episode shared with an earlier breach go first (fewer
+     * unplanned INC-SPREAD alerts); the site must be clear of other chains' calls and zones.
      */
     private boolean plantCascade(long t) {
-        List<Sensor> candidates = new ArrayList<>();
+        List<Sensor> fresh = new ArrayList<>();
+        List<Sensor> other = new ArrayList<>();
         for (Sensor s : fleet) {
             if (CASCADE_CALLS.containsKey(s.kind) && s.acrossProvince != 0 && s.lastBreach + 31 * MINUTE < t
                     && !nearAnchor(s.kind, s.lat, s.lon, t, true)) {
-                candidates.add(s);
+                (nearAnchor(s.kind, s.lat, s.lon, t, false) ? other : fresh).add(s);
             }
         }
-        if (candidates.isEmpty()) {
-            return false;
-        }
-        Sensor s = candidates.get(rng.nextInt(candidates.size()));
-        int home = s.province();
-        int across = s.acrossProvince;
-        int n = 3 + rng.nextInt(3);
-        long duration = 20 * SECOND + (long) (rng.nextDouble() * 40 * SECOND);
-        List<Place> places = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int province = i == 1 || (i >= 2 && rng.nextBoolean()) ? across : home;
-            Place p = pointNear(rng, s.lat, s.lon, 0.5, 9.5, province);
-            if (p == null) {
-                return false;
+        Collections.shuffle(fresh, rng);
+        Collections.shuffle(other, rng);
+        fresh.addAll(other);
+        for (Sensor s : fresh.subList(0, Math.min(fresh.size(), 16))) {
+            int home = s.province();
+            int across = s.acrossProvince;
+            int n = 3 + rng.nextInt(3);
+            long duration = 20 * SECOND + (long) (rng.nextDouble() * 40 * SECOND);
+            long[] offsets = sortedOffsets(n, 5 * SECOND, duration);
+            if (catches(s.kind, s.lat, s.lon, t - 2 * MAX_JITTER_MS, t + offsets[n - 1] + 31 * MINUTE)) {
+                continue;
             }
-            places.add(p);
+            // categories in rotation, so that one cascade never makes five calls of one category (an INC-CLUSTER)
+            List<CallCategory> cats = new ArrayList<>(CASCADE_CALLS.get(s.kind));
+            Collections.shuffle(cats, rng);
+            List<Place> places = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                int province = i == 1 || (i >= 2 && rng.nextBoolean()) ? across : home;
+                CallCategory cat = cats.get(i % cats.size());
+                for (int tries = 0; tries < 10 && places.size() == i; tries++) {
+                    Place p = pointNear(rng, s.lat, s.lon, 0.5, 9.5, province);
+                    if (p != null && !caught(cat, p, t + offsets[i])) {
+                        places.add(p);
+                    }
+                }
+                if (places.size() == i) {
+                    break;
+                }
+            }
+            if (places.size() < n) {
+                continue;
+            }
+            ChainPlan plan = new ChainPlan(Rule.CASCADE, t);
+            String breachId = nextId("s");
+            long breachTs = t - jitter();
+            double value = THRESHOLD.get(s.kind) * (1.1 + 0.7 * rng.nextDouble());
+            plan.add(t, new GeneratedRecord(StreamKind.SENSOR, breachId, breachTs, s.lat, s.lon,
+                    write(readingNode(s, breachId, breachTs, value))), home);
+            s.lastBreach = t;
+            anchors.add(new AnchorMark(s.kind, s.lat, s.lon, breachTs, false));
+            for (int i = 0; i < n; i++) {
+                long due = t + offsets[i];
+                plan.add(due, call(nextId("c"), due - jitter(), places.get(i), cats.get(i % cats.size())),
+                        places.get(i).province());
+            }
+            catchZones.add(new Zone(RELATED.get(s.kind), s.lat, s.lon, CATCH_KM, t - 2 * MAX_JITTER_MS, plan.end + 31 * MINUTE));
+            callZones.add(new Zone(EnumSet.copyOf(cats), s.lat, s.lon, 10, t - 2 * MAX_JITTER_MS, plan.end));
+            finish(plan, breachId, Rule.CASCADE.id + ":" + breachId);
+            return true;
         }
-        List<CallCategory> cats = CASCADE_CALLS.get(s.kind);
-        ChainPlan plan = new ChainPlan(Rule.CASCADE, t);
-        String breachId = nextId("s");
-        long breachTs = t - jitter();
-        double value = THRESHOLD.get(s.kind) * (1.1 + 0.7 * rng.nextDouble());
-        plan.add(t, new GeneratedRecord(StreamKind.SENSOR, breachId, breachTs, s.lat, s.lon,
-                write(readingNode(s, breachId, breachTs, value))), home);
-        s.lastBreach = t;
-        anchors.add(new AnchorMark(s.kind, s.lat, s.lon, breachTs, false));
-        long[] offsets = sortedOffsets(n, 5 * SECOND, duration);
-        for (int i = 0; i < n; i++) {
-            long due = t + offsets[i];
-            plan.add(due, call(nextId("c"), due - jitter(), places.get(i), cats.get(rng.nextInt(cats.size()))),
-                    places.get(i).province());
-        }
-        reservations.add(new Reservation(EnumSet.copyOf(cats), s.lat, s.lon, 16, t - 2 * MAX_JITTER_MS,
-                plan.end + 31 * MINUTE));
-        finish(plan, breachId, Rule.CASCADE.id + ":" + breachId);
-        return true;
+        return false;
     }
 
     /**
@@ -479,12 +517,14 @@ public final class ScenarioGenerator {
             boolean flip = rng.nextBoolean();
             int p1 = Region.provinceOf(flip ? pair.cityB() : pair.cityA());
             int p2 = Region.provinceOf(flip ? pair.cityA() : pair.cityB());
+            long until = t + 41 * SECOND + 31 * MINUTE;
             Sensor a = sensorFor(kind, v[0], v[1], 20, p1, p2, t);
-            if (a == null || nearAnchor(kind, a.lat, a.lon, t, false)) {
+            if (a == null || nearAnchor(kind, a.lat, a.lon, t, false) || catches(kind, a.lat, a.lon, t - 2 * MAX_JITTER_MS, until)) {
                 continue;
             }
             Sensor b = sensorFor(kind, v[0], v[1], 20, p2, p1, t);
-            if (b == null) {
+            // the second breach joins the first one's episode; it must join no other planted one
+            if (b == null || nearAnchor(kind, b.lat, b.lon, t, true) || catches(kind, b.lat, b.lon, t, until)) {
                 continue;
             }
             double d = Geo.distanceKm(a.lat, a.lon, b.lat, b.lon);
@@ -500,6 +540,9 @@ public final class ScenarioGenerator {
             anchors.add(new AnchorMark(kind, a.lat, a.lon, anchorTs, true));
             long dueB = t + 10 * SECOND + (long) (rng.nextDouble() * 30 * SECOND);
             plan.add(dueB, breach(b, nextId("s"), dueB - jitter()), p2);
+            // each breach also opens an INC-CASCADE incident: keep unrelated calls out of it
+            catchZones.add(new Zone(RELATED.get(kind), a.lat, a.lon, CATCH_KM, t - 2 * MAX_JITTER_MS, until));
+            catchZones.add(new Zone(RELATED.get(kind), b.lat, b.lon, CATCH_KM, t, until));
             finish(plan, anchorId, Rule.SPREAD.id + ":" + anchorId);
             return true;
         }
@@ -521,7 +564,7 @@ public final class ScenarioGenerator {
             int p1 = Region.provinceOf(flip ? pair.cityB() : pair.cityA());
             int p2 = Region.provinceOf(flip ? pair.cityA() : pair.cityB());
             Place anchor = pointNear(rng, v[0], v[1], 1, 4, p1);
-            if (anchor == null || reserved(cat, anchor, t) || recentCallNear(cat, anchor, 10.5, t - 21 * MINUTE)) {
+            if (anchor == null || caught(cat, anchor, t) || recentCallNear(cat, anchor, 10.5, t - 21 * MINUTE)) {
                 continue;
             }
             int n = 5 + rng.nextInt(3);
@@ -530,7 +573,7 @@ public final class ScenarioGenerator {
             places.add(anchor);
             for (int i = 1; i < n && places.size() == i; i++) {
                 Place p = pointNear(rng, anchor.lat(), anchor.lon(), 0.3, 8.5, i % 2 == 1 ? p2 : p1);
-                if (p != null && !reserved(cat, p, t + offsets[i - 1])) {
+                if (p != null && !caught(cat, p, t + offsets[i - 1])) {
                     places.add(p);
                 }
             }
@@ -544,8 +587,8 @@ public final class ScenarioGenerator {
                 long due = t + offsets[i - 1];
                 plan.add(due, call(nextId("c"), due - jitter(), places.get(i), cat), places.get(i).province());
             }
-            reservations.add(new Reservation(EnumSet.of(cat), anchor.lat(), anchor.lon(), 11, t - 2 * MAX_JITTER_MS,
-                    t + 21 * MINUTE));
+            catchZones.add(new Zone(EnumSet.of(cat), anchor.lat(), anchor.lon(), 11, t - 2 * MAX_JITTER_MS, t + 21 * MINUTE));
+            callZones.add(new Zone(EnumSet.of(cat), anchor.lat(), anchor.lon(), 9, t - 2 * MAX_JITTER_MS, plan.end));
             finish(plan, anchorId, Rule.CLUSTER.id + ":" + anchorId);
             return true;
         }
@@ -661,10 +704,21 @@ public final class ScenarioGenerator {
         return false;
     }
 
-    private boolean reserved(CallCategory cat, Place p, long ts) {
-        for (Reservation r : reservations) {
-            if (r.categories().contains(cat) && ts >= r.from() && ts <= r.until()
-                    && Geo.distanceKm(r.lat(), r.lon(), p.lat(), p.lon()) <= r.radiusKm()) {
+    /** Whether a call there and then would fall into the catch zone of a planted chain. */
+    private boolean caught(CallCategory cat, Place p, long ts) {
+        for (Zone z : catchZones) {
+            if (z.covers(cat, p.lat(), p.lon(), ts)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether a breach of {@code kind} there, open from {@code from} to {@code until}, could take in calls of a planted chain. */
+    private boolean catches(SensorKind kind, double lat, double lon, long from, long until) {
+        for (Zone z : callZones) {
+            if (z.until() >= from && z.from() <= until && !Collections.disjoint(z.categories(), RELATED.get(kind))
+                    && Geo.distanceKm(z.lat(), z.lon(), lat, lon) <= z.radiusKm() + CATCH_KM) {
                 return true;
             }
         }

@@ -430,13 +430,43 @@ class ScenarioGeneratorTest {
             }
         }
         int checked = 0;
+        Map<String, Set<String>> related = Map.of("GAS", Set.of("GAS_LEAK", "EXPLOSION", "FIRE"), "SMOKE", Set.of("FIRE", "EXPLOSION"));
         for (PlantedChain c : run.generator().planted()) {
-            if (c.ruleId().startsWith("INC-") && c.completeTs() <= run.end()) {
-                assertThat(anchors).as("planted anchor of %s", c.alertId()).contains(c.alertId());
-                checked++;
+            if (!c.ruleId().startsWith("INC-") || c.completeTs() > run.end()) {
+                continue;
+            }
+            assertThat(anchors).as("planted anchor of %s", c.alertId()).contains(c.alertId());
+            checked++;
+            // and nothing but the planted events joins it from elsewhere: its provinces are the planted ones
+            GeneratedRecord a = byId().get(c.anchorId());
+            JsonNode an = parse(a);
+            Set<String> provinces = new TreeSet<>();
+            provinces.add(province(a));
+            for (GeneratedRecord r : events) {
+                if (r.stream() != StreamKind.CALL || r.ts() < a.ts()) {
+                    continue;
+                }
+                String cat = parse(r).get("category").asText();
+                boolean joins = c.ruleId().equals("INC-CASCADE")
+                        ? related.get(an.get("kind").asText()).contains(cat) && km(a, r) <= 15 && r.ts() <= a.ts() + 30 * 60_000
+                        : c.ruleId().equals("INC-CLUSTER") && cat.equals(an.get("category").asText()) && km(a, r) <= 10
+                                && r.ts() <= a.ts() + 20 * 60_000;
+                if (joins) {
+                    provinces.add(province(r));
+                }
+            }
+            if (!c.ruleId().equals("INC-SPREAD")) {
+                assertThat(List.copyOf(provinces)).as("provinces of %s", c.alertId()).isEqualTo(c.provinces());
             }
         }
         assertThat(checked).isGreaterThan(30);
+    }
+
+    private static String province(GeneratedRecord r) {
+        Region region = Region.get();
+        JsonNode n = parse(r);
+        int city = n.has("cityCode") ? region.cityOfCode(n.get("cityCode").asText()) : region.cityAt(r.lat(), r.lon());
+        return String.valueOf(Region.provinceOf(city));
     }
 
     private static Map<String, GeneratedRecord> byIdCache;
