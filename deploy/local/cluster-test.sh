@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# End-to-end test on a real multi-process Flink session cluster (JobManager and two
+# TaskManagers, separate JVMs) and a real Kafka broker, all on loopback:
+#   1. submit the job jar; feed the demo scenario plus scripted chains; kill -9 a TaskManager
+#      mid-stream and start a replacement; check every expected alert arrived and no
+#      (alert id, revision, recipient) carries two contents;
+#   2. stop with a savepoint, resubmit from it, feed more, and check open chains continue as
+#      UPDATEs of the same alert ids, not as new alerts.
+# Prints the recovery time after the TaskManager loss as its last line. Cleans up after itself.
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+cd "$root"
+
+export LINKAGE_WORK="$root/jobs/target/cluster-test/work"
+export FLINK_REST_PORT="${FLINK_REST_PORT:-28081}" FLINK_RPC_PORT="${FLINK_RPC_PORT:-26123}" FLINK_PROM_PORTS="${FLINK_PROM_PORTS:-29250-29260}"
+KAFKA_PORT="${KAFKA_PORT:-29092}"
+BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
+REST="http://127.0.0.1:$FLINK_REST_PORT"
+OUT="$root/jobs/target/cluster-test"
+JAR="$root/jobs/target/yrd-linkage-job.jar"
+
+log() { printf 'cluster-test: %s\n' "$*" >&2; }
+fail() { log "FAILED: $*"; exit 1; }
+cleanup() {
+  local code=$?
+  "$here/flink.sh" stop >/dev/null 2>&1 || true
+  "$here/kafka.sh" stop >/dev/null 2>&1 || true
+  [ $code -eq 0 ] || { log "logs: $LINKAGE_WORK/flink/log, $LINKAGE_WORK/kafka/logs"; }
+  exit $code
+}
+trap cleanup EXIT INT TERM
+
+rm -rf "$OUT"; mkdir -p "$OUT"
+[ -f "$JAR" ] || { log "building the job jar"; mvn -q -B -ntp -Dstyle.color=never -DskipTests install >&2; }
+./linkage --version >/dev/null   # builds the command line if needed
+
+job_json() { curl -sf "$REST/jobs/$1"; }
+job_state() { job_json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["state"])'; }
+all_running() {   # job RUNNING, every vertex RUNNING, and (optionally) running again since $2 ms
+  job_json "$1" | python3 -c '
+import json,sys
+j=json.load(sys.stdin); since=int(sys.argv[1])
+ok = j["state"]=="RUNNING" and all(v["status"]=="RUNNING" for v in j["vertices"]) and j["timestamps"].get("RUNNING",0) > since
+sys.exit(0 if ok else 1)' "${2:-0}"
+}
+wait_running() {  # job id, since ms, timeout s
+  local deadline=$(( $(date +%s) + $3 ))
+  until all_running "$1" "$2"; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "job $1 not running after $3 s (state $(job_state "$1" 2>/dev/null || echo ?))"
+    sleep 0.5
+  done
+}
+submit() {  # extra flink run args...
+  "$here/flink.sh" cli run -d "$@" "$JAR" \
+    linkage.kafka.bootstrap-servers="$BOOTSTRAP" linkage.kafka.create-topics=true \
+    linkage.kafka.starting-offsets=earliest linkage.kafka.group-id=cluster-test \
+    parallelism.default=2 execution.checkpointing.interval=2s 2>&1 | tee -a "$OUT/submit.log" \
+    | sed -n 's/.*JobID \([0-9a-f]\{32\}\).*/\1/p' | tail -1
+}
+
+log "starting Kafka on $BOOTSTRAP and a Flink session cluster with two TaskManagers"
+"$here/kafka.sh" start --port "$KAFKA_PORT" >&2
+"$here/flink.sh" start --taskmanagers 2 >&2
+
+job=$(submit); [ -n "$job" ] || fail "submission gave no job id (see $OUT/submit.log)"
+wait_running "$job" 0 90
+log "job $job running; feeding the scenario and the scripted chains"
+
+./linkage feed --bootstrap "$BOOTSTRAP" --scenario --duration 60s --rate 100 --seed 7 --planted "$OUT/planted.txt" > "$OUT/feed1.log" 2>&1 &
+feeder=$!
+./linkage feed --bootstrap "$BOOTSTRAP" --in "$here/cluster-test/phase1" >&2
+sleep 20
+kill_ms=$(date +%s%3N)
+log "kill -9 of TaskManager 1"
+"$here/flink.sh" kill-taskmanager 1 >&2
+"$here/flink.sh" start-taskmanager >&2
+wait_running "$job" "$kill_ms" 120
+recovered_ms=$(date +%s%3N)
+recovery=$(python3 -c "print(f'{($recovered_ms - $kill_ms) / 1000:.1f}')")
+log "job running again on the replacement after $recovery s"
+wait "$feeder" || fail "feeding the scenario failed: $(tail -3 "$OUT/feed1.log")"
+cat "$OUT/feed1.log" >&2
+
+printf '%s\n' "CYB-LINK:ct-f1" "INC-CASCADE:ct-s1" >> "$OUT/planted.txt"
+log "auditing the alert topics: $(wc -l < "$OUT/planted.txt") expected alert ids"
+./linkage audit --bootstrap "$BOOTSTRAP" --expect "$OUT/planted.txt" --out "$OUT/final1.jsonl" --timeout 180s --idle 8s >&2 \
+  || fail "phase 1 audit: missing alerts or conflicting revisions"
+
+log "stop with savepoint"
+"$here/flink.sh" cli stop -p "$LINKAGE_WORK/flink/savepoints" "$job" > "$OUT/stop.log" 2>&1 || fail "stop with savepoint: $(tail -3 "$OUT/stop.log")"
+savepoint=$(sed -n 's/.*Savepoint completed\. Path: \(.*\)$/\1/p' "$OUT/stop.log" | tail -1)
+[ -n "$savepoint" ] || fail "no savepoint path in $OUT/stop.log"
+log "resubmitting from $savepoint"
+job2=$(submit -s "$savepoint"); [ -n "$job2" ] || fail "resubmission gave no job id"
+wait_running "$job2" 0 90
+./linkage feed --bootstrap "$BOOTSTRAP" --in "$here/cluster-test/phase2" >&2
+sleep 5
+./linkage audit --bootstrap "$BOOTSTRAP" --expect "$OUT/planted.txt" --out "$OUT/final2.jsonl" --timeout 120s --idle 8s >&2 \
+  || fail "phase 2 audit: missing alerts or conflicting revisions"
+python3 - "$OUT/final2.jsonl" <<'PY' || fail "open chains did not continue after the savepoint"
+import json, sys
+final = {a["alertId"]: a for a in map(json.loads, open(sys.argv[1]))}
+def evidence(a): return {e["id"] for e in final[a]["evidence"]}
+link, cascade = final.get("CYB-LINK:ct-f1"), final.get("INC-CASCADE:ct-s1")
+assert link and "ct-f3" in evidence("CYB-LINK:ct-f1"), "ct-f3 did not join CYB-LINK:ct-f1"
+assert link["msgType"] == "UPDATE" and "340000" in link["recipients"], link
+assert cascade and "ct-c4" in evidence("INC-CASCADE:ct-s1") and cascade["msgType"] == "UPDATE", cascade
+assert not any(k.startswith(("CYB-LINK:ct-f3", "INC-CLUSTER:ct-c4")) for k in final), "a continued chain became a new alert"
+print("cluster-test: open chains continued after the savepoint as UPDATEs:", link["revision"], cascade["revision"], file=sys.stderr)
+PY
+"$here/flink.sh" cli cancel "$job2" >/dev/null 2>&1 || true
+log "passed"
+echo "recovery time after losing a TaskManager: $recovery s"
