@@ -1,0 +1,965 @@
+package org.yrd.linkage.rules;
+
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import org.yrd.linkage.alert.Severity;
+import org.yrd.linkage.model.CallCategory;
+import org.yrd.linkage.model.SensorKind;
+import org.yrd.linkage.rules.YamlTree.Entry;
+import org.yrd.linkage.rules.YamlTree.Mapping;
+import org.yrd.linkage.rules.YamlTree.Node;
+import org.yrd.linkage.rules.YamlTree.Scalar;
+import org.yrd.linkage.rules.YamlTree.ScalarKind;
+import org.yrd.linkage.rules.YamlTree.Sequence;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.EnumSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The rule-pack file: the YAML in which analysts tune the detection rules
+ * ({@code config/rules/yrd-default.yaml} is the default pack, {@code config/rules/rule-pack.schema.json}
+ * its schema for editors). {@link #parse} turns a file into a {@link RulePack} or rejects it with
+ * every problem found, each pointing at a line and saying what to write instead; {@link #toYaml}
+ * writes a pack back, so that a backtest can derive a modified pack and keep it as a file.
+ *
+ * <p>The format, in analysts' words: durations {@code 30m}, {@code 6h}, {@code 7d}, {@code 1h30m},
+ * {@code 90s}; distances {@code 15km} or {@code 800m}; money as a plain number of CNY.
+ */
+public final class RulePackFile {
+
+    /** The six rules of rules-v1.md; a pack sets every one of them. */
+    private static final List<String> RULES =
+            List.of("INC-CASCADE", "INC-SPREAD", "INC-CLUSTER", "CYB-LINK", "CYB-BURST", "ESC-ACK");
+
+    /** The region has four provinces (310000, 320000, 330000, 340000): more can never be reached. */
+    private static final int PROVINCES = 4;
+
+    private static final RulePack DEFAULTS = RulePack.defaults();
+
+    /** The dotted path of a key: rules are named by their id alone ({@code INC-CASCADE.window}). */
+    static String path(String parent, String key) {
+        return parent.isEmpty() || parent.equals("rules") ? key : parent + "." + key;
+    }
+
+    private RulePackFile() {}
+
+    /** Reads a rule-pack file (UTF-8); problems are reported against its file name. */
+    public static RulePack load(Path file) throws IOException {
+        String name = file.getFileName() == null ? file.toString() : file.getFileName().toString();
+        byte[] bytes = Files.readAllBytes(file);
+        String text;
+        try {
+            text = StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new RuleValidationException(List.of(new Problem(name, 1, "",
+                    "the file is not UTF-8 text; save it as UTF-8")));
+        }
+        return parse(name, text);
+    }
+
+    /**
+     * The pack in {@code yamlText}.
+     *
+     * @param fileName how problems name the file, e.g. {@code yrd-default.yaml}
+     * @throws RuleValidationException with every problem found, in file order
+     */
+    public static RulePack parse(String fileName, String yamlText) {
+        List<Problem> problems = new ArrayList<>();
+        String text = yamlText.startsWith("\uFEFF") ? yamlText.substring(1) : yamlText;
+        Node root;
+        try {
+            root = YamlTree.read(text, c -> problems.add(new Problem(fileName, c.line(), c.field(), c.message())));
+        } catch (YamlTree.SyntaxError e) {
+            problems.add(new Problem(fileName, e.line, "", e.getMessage()));
+            throw rejected(problems);
+        }
+        RulePack pack = new Reader(fileName, problems).pack(root);
+        if (!problems.isEmpty()) {
+            throw rejected(problems);
+        }
+        return pack;
+    }
+
+    private static RuleValidationException rejected(List<Problem> problems) {
+        List<Problem> inFileOrder = new ArrayList<>(problems);
+        inFileOrder.sort(Comparator.comparingInt(Problem::line));
+        return new RuleValidationException(inFileOrder);
+    }
+
+    /**
+     * The pack as a rule-pack file that {@link #parse} reads back as an equal pack.
+     *
+     * @throws IllegalArgumentException when the pack is not one a file may hold (a zero radius,
+     *                                  a sensor kind without a hazard, a duration of a fraction of a second, ...)
+     */
+    public static String toYaml(RulePack pack) {
+        Objects.requireNonNull(pack, "pack");
+        String yaml = Writer.write(pack);
+        String name = pack.id() + ".yaml";
+        RulePack back;
+        try {
+            back = parse(name, yaml);
+        } catch (RuleValidationException e) {
+            throw new IllegalArgumentException("this pack cannot be written as a rule-pack file: " + e.getMessage(), e);
+        }
+        if (!back.equals(pack)) {
+            throw new IllegalArgumentException("this pack would not read back the same from a rule-pack file"
+                    + " (a duration of a fraction of a second?): " + pack);
+        }
+        return yaml;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // reading
+
+    /** One pass over one file's tree, collecting problems rather than stopping at the first. */
+    private static final class Reader {
+
+        private final String file;
+        private final List<Problem> problems;
+
+        Reader(String file, List<Problem> problems) {
+            this.file = file;
+            this.problems = problems;
+        }
+
+        private void problem(int line, String field, String message) {
+            problems.add(new Problem(file, line, field, message));
+        }
+
+        RulePack pack(Node root) {
+            if (root == null) {
+                problem(1, "", "the file is empty; a rule pack needs id, version, hazards and rules"
+                        + " (start from config/rules/yrd-default.yaml)");
+                return null;
+            }
+            if (!(root instanceof Mapping map)) {
+                problem(root.line(), "", describe(root) + " at the top of the file; a rule pack is a mapping"
+                        + " with the keys id, version, description, hazards and rules");
+                return null;
+            }
+            Section top = new Section("", map, map.line());
+            String id = text(top.required("id", DEFAULTS.id()), "id", DEFAULTS.id());
+            String version = text(top.required("version", quoted(DEFAULTS.version())), "version", DEFAULTS.version());
+            Node description = top.optional("description");
+            if (description != null) {
+                text(description, "description", "the default pack of rules-v1.md");
+            }
+            Node hazardsNode = top.need("hazards",
+                    "missing; add hazards: with a threshold, unit and relatedCalls for each sensor kind");
+            Map<SensorKind, RulePack.Hazard> hazards = hazardsNode == null ? null
+                    : hazards(hazardsNode, top.keyLine("hazards"));
+            Node rulesNode = top.need("rules", "missing; add rules: with " + String.join(", ", RULES));
+            Mapping rules = rulesNode == null ? null : rules(rulesNode, top.keyLine("rules"));
+            top.finish();
+            if (rules == null) {
+                return null;
+            }
+            RulePack.Cascade cascade = rule(rules, "INC-CASCADE", this::cascade);
+            RulePack.Spread spread = rule(rules, "INC-SPREAD", this::spread);
+            RulePack.Cluster cluster = rule(rules, "INC-CLUSTER", this::cluster);
+            RulePack.Link link = rule(rules, "CYB-LINK", this::link);
+            RulePack.Burst burst = rule(rules, "CYB-BURST", this::burst);
+            RulePack.Escalation escalation = rule(rules, "ESC-ACK", this::escalation);
+            return anyNull(id, version, hazards, cascade, spread, cluster, link, burst, escalation) ? null
+                    : new RulePack(id, version, hazards, cascade, spread, cluster, link, burst, escalation);
+        }
+
+        // --- hazards
+
+        private Map<SensorKind, RulePack.Hazard> hazards(Node node, int keyLine) {
+            Mapping map = mapping(node, "hazards", "a mapping from sensor kind to its hazard, e.g. GAS: {threshold: 25, ...}");
+            if (map == null) {
+                return null;
+            }
+            Map<SensorKind, RulePack.Hazard> hazards = new EnumMap<>(SensorKind.class);
+            boolean complete = true;
+            for (Entry e : map.entries().values()) {
+                SensorKind kind = enumKey(e, "hazards", SensorKind.class, "sensor kind");
+                if (kind == null) {
+                    continue;
+                }
+                RulePack.Hazard h = hazard(e, "hazards." + e.key(), DEFAULTS.hazards().get(kind));
+                if (h == null) {
+                    complete = false;
+                } else {
+                    hazards.put(kind, h);
+                }
+            }
+            Set<String> guessed = guessed(map, names(SensorKind.class));
+            for (SensorKind kind : SensorKind.values()) {
+                if (!map.entries().containsKey(kind.name()) && !guessed.contains(kind.name())) {
+                    complete = false;
+                    problem(keyLine, "hazards." + kind.name(), "missing; every sensor kind needs a hazard, add "
+                            + kind.name() + ": " + Writer.hazard(DEFAULTS.hazards().get(kind)));
+                }
+            }
+            return complete ? hazards : null;
+        }
+
+        private RulePack.Hazard hazard(Entry entry, String path, RulePack.Hazard example) {
+            Mapping map = mapping(entry.value(), path, "a mapping with threshold, unit and relatedCalls");
+            if (map == null) {
+                return null;
+            }
+            Section s = new Section(path, map, entry.keyLine());
+            Double threshold = threshold(s.required("threshold", Units.plain(example.threshold())), s.child("threshold"),
+                    example.threshold());
+            String unit = text(s.required("unit", quoted(example.unit())), s.child("unit"), example.unit());
+            Set<CallCategory> related = categoryList(s.required("relatedCalls", Writer.list(example.relatedCalls())),
+                    s.child("relatedCalls"), example.relatedCalls(), true);
+            s.finish();
+            return threshold == null || unit == null || related == null ? null
+                    : new RulePack.Hazard(threshold, unit, related);
+        }
+
+        // --- rules
+
+        /** The rules mapping, after reporting rule ids that are unknown or missing. */
+        private Mapping rules(Node node, int keyLine) {
+            Mapping map = mapping(node, "rules", "a mapping from rule id to its settings, e.g. INC-CASCADE: {enabled: true, ...}");
+            if (map == null) {
+                return null;
+            }
+            for (Entry e : map.entries().values()) {
+                if (!RULES.contains(e.key())) {
+                    problem(e.keyLine(), e.key(), "unknown rule; write one of " + String.join(", ", RULES) + guess(e.key(), RULES));
+                }
+            }
+            Set<String> guessed = guessed(map, RULES);
+            for (String rule : RULES) {
+                if (!map.entries().containsKey(rule) && !guessed.contains(rule)) {
+                    problem(keyLine, rule, "missing; every pack sets all six rules, add " + rule
+                            + ": with its settings (enabled: false turns it off)");
+                }
+            }
+            return map;
+        }
+
+        private <T> T rule(Mapping rules, String id, Function<Section, T> reader) {
+            Entry e = rules.entries().get(id);
+            if (e == null) {
+                return null;
+            }
+            Mapping map = mapping(e.value(), id, "a mapping with enabled and the rule's settings");
+            if (map == null) {
+                return null;
+            }
+            Section s = new Section(id, map, e.keyLine());
+            T rule = reader.apply(s);
+            s.finish();
+            return rule;
+        }
+
+        private RulePack.Cascade cascade(Section s) {
+            RulePack.Cascade d = DEFAULTS.cascade();
+            Boolean enabled = enabled(s, d.enabled());
+            Double radius = distance(s, "radius", d.radiusKm());
+            Duration window = duration(s, "window", d.window());
+            Integer minCalls = count(s, "minCalls", d.minCalls(), Integer.MAX_VALUE);
+            Severity severity = severity(s, "severity", d.severity());
+            Severity crossProvince = severity(s, "crossProvinceSeverity", d.crossProvinceSeverity());
+            return anyNull(enabled, radius, window, minCalls, severity, crossProvince) ? null
+                    : new RulePack.Cascade(enabled, radius, window, minCalls, severity, crossProvince);
+        }
+
+        private RulePack.Spread spread(Section s) {
+            RulePack.Spread d = DEFAULTS.spread();
+            Boolean enabled = enabled(s, d.enabled());
+            Double radius = distance(s, "radius", d.radiusKm());
+            Duration window = duration(s, "window", d.window());
+            Integer minProvinces = count(s, "minProvinces", d.minProvinces(), PROVINCES);
+            Severity severity = severity(s, "severity", d.severity());
+            return anyNull(enabled, radius, window, minProvinces, severity) ? null
+                    : new RulePack.Spread(enabled, radius, window, minProvinces, severity);
+        }
+
+        private RulePack.Cluster cluster(Section s) {
+            RulePack.Cluster d = DEFAULTS.cluster();
+            Boolean enabled = enabled(s, d.enabled());
+            Set<CallCategory> categories = clusterCategories(s, d.categories());
+            Double radius = distance(s, "radius", d.radiusKm());
+            Duration window = duration(s, "window", d.window());
+            Integer minCalls = count(s, "minCalls", d.minCalls(), Integer.MAX_VALUE);
+            Integer minProvinces = count(s, "minProvinces", d.minProvinces(), PROVINCES);
+            Severity severity = severity(s, "severity", d.severity());
+            return anyNull(enabled, categories, radius, window, minCalls, minProvinces, severity) ? null
+                    : new RulePack.Cluster(enabled, categories, radius, window, minCalls, minProvinces, severity);
+        }
+
+        private RulePack.Link link(Section s) {
+            RulePack.Link d = DEFAULTS.link();
+            Boolean enabled = enabled(s, d.enabled());
+            Duration liveFor = duration(s, "liveFor", d.liveness());
+            Integer minProvinces = count(s, "minProvinces", d.minProvinces(), PROVINCES);
+            Double criticalLoss = amount(s.required("criticalLossCny", Units.plain(d.criticalLossCny())),
+                    s.child("criticalLossCny"), d.criticalLossCny());
+            Severity severity = severity(s, "severity", d.severity());
+            Severity critical = severity(s, "criticalSeverity", d.criticalSeverity());
+            return anyNull(enabled, liveFor, minProvinces, criticalLoss, severity, critical) ? null
+                    : new RulePack.Link(enabled, liveFor, minProvinces, criticalLoss, severity, critical);
+        }
+
+        private RulePack.Burst burst(Section s) {
+            RulePack.Burst d = DEFAULTS.burst();
+            Boolean enabled = enabled(s, d.enabled());
+            Duration quietGap = duration(s, "quietGap", d.quietGap());
+            Integer minReports = count(s, "minReports", d.minReports(), Integer.MAX_VALUE);
+            Severity severity = severity(s, "severity", d.severity());
+            return anyNull(enabled, quietGap, minReports, severity) ? null
+                    : new RulePack.Burst(enabled, quietGap, minReports, severity);
+        }
+
+        private RulePack.Escalation escalation(Section s) {
+            RulePack.Escalation d = DEFAULTS.escalation();
+            Boolean enabled = enabled(s, d.enabled());
+            Node slaNode = s.required("sla", Writer.sla(d.sla()));
+            Map<Severity, Duration> sla = slaNode == null ? null : sla(slaNode, s.child("sla"));
+            return anyNull(enabled, sla) ? null : new RulePack.Escalation(enabled, sla);
+        }
+
+        private Map<Severity, Duration> sla(Node node, String path) {
+            Mapping map = mapping(node, path, "a mapping from severity to the time allowed to acknowledge, e.g. {CRITICAL: 5m, HIGH: 15m}");
+            if (map == null) {
+                return null;
+            }
+            Map<Severity, Duration> sla = new EnumMap<>(Severity.class);
+            boolean complete = true;
+            for (Entry e : map.entries().values()) {
+                Severity severity = enumKey(e, path, Severity.class, "severity");
+                if (severity == null) {
+                    complete = false;
+                    continue;
+                }
+                Duration example = DEFAULTS.escalation().sla().getOrDefault(severity, Duration.ofMinutes(30));
+                Duration d = duration(e.value(), path + "." + e.key(), example);
+                if (d == null) {
+                    complete = false;
+                } else {
+                    sla.put(severity, d);
+                }
+            }
+            return complete ? sla : null;
+        }
+
+        private Set<CallCategory> clusterCategories(Section s, Set<CallCategory> example) {
+            String path = s.child("categories");
+            Set<CallCategory> except = EnumSet.complementOf(EnumSet.copyOf(example));
+            Node node = s.required("categories", "{allExcept: " + Writer.list(except) + "}");
+            if (node == null) {
+                return null;
+            }
+            if (node instanceof Mapping map) {
+                Section inner = new Section(path, map, s.keyLine("categories"));
+                Set<CallCategory> excluded = categoryList(inner.required("allExcept", Writer.list(except)),
+                        inner.child("allExcept"), except, true);
+                inner.finish();
+                if (excluded == null) {
+                    return null;
+                }
+                Set<CallCategory> categories = excluded.isEmpty()
+                        ? EnumSet.allOf(CallCategory.class) : EnumSet.complementOf(EnumSet.copyOf(excluded));
+                if (categories.isEmpty()) {
+                    problem(node.line(), path, "allExcept leaves no category; the rule could never fire"
+                            + " (write enabled: false to turn it off)");
+                    return null;
+                }
+                return categories;
+            }
+            if (node instanceof Sequence || isText(node)) {
+                return categoryList(node, path, example, false);
+            }
+            problem(node.line(), path, wrong(node, "a list of call categories") + "; write a list such as"
+                    + " [FIRE, FLOOD] or {allExcept: " + Writer.list(except) + "}");
+            return null;
+        }
+
+        // --- values
+
+        private Boolean enabled(Section s, boolean example) {
+            Node node = s.required("enabled", String.valueOf(example));
+            if (node == null) {
+                return null;
+            }
+            String path = s.child("enabled");
+            if (node instanceof Scalar sc && sc.kind() == ScalarKind.BOOLEAN) {
+                return (Boolean) sc.value();
+            }
+            if (node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT
+                    && (sc.text().equalsIgnoreCase("true") || sc.text().equalsIgnoreCase("false"))) {
+                problem(node.line(), path, quotedText(sc) + " is in quotes, which makes it text; write "
+                        + sc.text().toLowerCase(Locale.ROOT) + " without quotes");
+                return null;
+            }
+            problem(node.line(), path, wrong(node, "true or false") + "; write true or false");
+            return null;
+        }
+
+        private String text(Node node, String path, String example) {
+            if (node == null) {
+                return null;
+            }
+            if (node instanceof Scalar sc) {
+                switch (sc.kind()) {
+                    case TEXT:
+                        if (sc.text().isBlank()) {
+                            problem(node.line(), path, "empty; write e.g. " + quoted(example));
+                            return null;
+                        }
+                        return sc.text();
+                    case INTEGER:
+                    case DECIMAL:
+                        problem(node.line(), path, sc.text() + " is read as a number; write it in quotes, "
+                                + quoted(sc.text()) + ", so that it stays text exactly as written");
+                        return null;
+                    case BOOLEAN:
+                        problem(node.line(), path, sc.text() + " is read as true or false; write it in quotes, "
+                                + quoted(sc.text()));
+                        return null;
+                    default:
+                        break;
+                }
+            }
+            problem(node.line(), path, wrong(node, "text") + "; write e.g. " + quoted(example));
+            return null;
+        }
+
+        private Integer count(Section s, String key, int example, int max) {
+            Node node = s.required(key, String.valueOf(example));
+            if (node == null) {
+                return null;
+            }
+            String path = s.child(key);
+            BigDecimal n = wholeOrReport(node, path, example);
+            if (n == null) {
+                return null;
+            }
+            if (n.compareTo(BigDecimal.ONE) < 0) {
+                problem(node.line(), path, n.toPlainString() + " must be at least 1; write e.g. " + example);
+                return null;
+            }
+            if (n.compareTo(BigDecimal.valueOf(max)) > 0) {
+                problem(node.line(), path, max == PROVINCES
+                        ? n.toPlainString() + " can never be reached: the region has " + PROVINCES
+                          + " provinces; write 1 to " + PROVINCES
+                        : n.toPlainString() + " is too large; write e.g. " + example);
+                return null;
+            }
+            return n.intValueExact();
+        }
+
+        /** A whole number, or null after saying why it is not one. */
+        private BigDecimal wholeOrReport(Node node, String path, int example) {
+            if (node instanceof Scalar sc && sc.kind() == ScalarKind.INTEGER) {
+                return new BigDecimal(sc.value() instanceof BigInteger b ? b : BigInteger.valueOf(((Number) sc.value()).longValue()));
+            }
+            if (node instanceof Scalar sc && sc.kind() == ScalarKind.DECIMAL) {
+                double v = (Double) sc.value();
+                boolean whole = Double.isFinite(v) && v == Math.rint(v);
+                problem(node.line(), path, sc.text() + " is not a whole number; write "
+                        + (whole ? Units.plain(v) : "e.g. " + example));
+                return null;
+            }
+            if (node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT && !isEmpty(node)) {
+                notANumber(sc, path, String.valueOf(example), "a number");
+                return null;
+            }
+            problem(node.line(), path, wrong(node, "a number") + "; write e.g. " + example);
+            return null;
+        }
+
+        private void notANumber(Scalar sc, String path, String example, String what) {
+            if (sc.text().trim().matches("[-+]?\\d+(\\.\\d+)?")) {
+                problem(sc.line(), path, quotedText(sc) + " is in quotes, which makes it text; write "
+                        + sc.text().trim() + " without quotes");
+                return;
+            }
+            BigDecimal meant = Units.interpretNumber(sc.text());
+            problem(sc.line(), path, quotedText(sc) + " is not " + what + "; write "
+                    + (meant == null ? "e.g. " + example : meant.toPlainString()));
+        }
+
+        /** A finite number, or null after saying why it is not one. */
+        private Double finite(Node node, String path, String example, String what) {
+            if (node instanceof Scalar sc && (sc.kind() == ScalarKind.INTEGER || sc.kind() == ScalarKind.DECIMAL)) {
+                double v = ((Number) sc.value()).doubleValue();
+                if (!Double.isFinite(v)) {
+                    problem(node.line(), path, sc.text() + " is not a finite number; write e.g. " + example);
+                    return null;
+                }
+                return v;
+            }
+            if (node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT && !isEmpty(node)) {
+                notANumber(sc, path, example, what);
+                return null;
+            }
+            problem(node.line(), path, wrong(node, what) + "; write e.g. " + example);
+            return null;
+        }
+
+        private Double threshold(Node node, String path, double example) {
+            return node == null ? null : finite(node, path, Units.plain(example), "a number");
+        }
+
+        private Double amount(Node node, String path, double example) {
+            if (node == null) {
+                return null;
+            }
+            Double v = finite(node, path, Units.plain(example), "an amount of CNY");
+            if (v != null && v < 0) {
+                problem(node.line(), path, ((Scalar) node).text() + " is negative; write an amount of 0 or more, e.g. "
+                        + Units.plain(example));
+                return null;
+            }
+            return v;
+        }
+
+        private Duration duration(Section s, String key, Duration example) {
+            Node node = s.required(key, Units.formatDuration(example));
+            return node == null ? null : duration(node, s.child(key), example);
+        }
+
+        private Duration duration(Node node, String path, Duration exampleDuration) {
+            String example = Units.formatDuration(exampleDuration);
+            if (node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT && !isEmpty(node)) {
+                String t = sc.text().trim();
+                Duration d = Units.parseDuration(t);
+                if (d != null && !d.isZero()) {
+                    return d;
+                }
+                if (d != null) {
+                    problem(node.line(), path, t + " is zero; write a duration more than zero, e.g. " + example);
+                } else if (t.startsWith("-") && Units.parseDuration(t.substring(1)) != null) {
+                    problem(node.line(), path, t + " is negative; write a duration more than zero, e.g. " + example);
+                } else if (!t.isEmpty() && t.matches("(\\d+d)?(\\d+h)?(\\d+m)?(\\d+s)?")) {
+                    problem(node.line(), path, t + " is too long; write e.g. " + example);
+                } else {
+                    Duration meant = Units.interpretDuration(t);
+                    problem(node.line(), path, quotedText(sc) + " is not a duration; write " + (meant != null
+                            ? Units.formatDuration(meant)
+                            : "a number and a unit (d, h, m or s), e.g. " + example + " or 1h30m"));
+                }
+                return null;
+            }
+            if (node instanceof Scalar sc && sc.kind() == ScalarKind.INTEGER && sc.text().matches("\\d+")
+                    && !sc.text().matches("0+")) {
+                problem(node.line(), path, sc.text() + " has no unit; write e.g. " + sc.text() + "m for minutes or "
+                        + sc.text() + "h for hours");
+                return null;
+            }
+            problem(node.line(), path, wrong(node, "a duration") + "; write e.g. " + example);
+            return null;
+        }
+
+        private Double distance(Section s, String key, double exampleKm) {
+            Node node = s.required(key, Units.formatKm(exampleKm));
+            if (node == null) {
+                return null;
+            }
+            String path = s.child(key);
+            String example = Units.formatKm(exampleKm);
+            if (node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT && !isEmpty(node)) {
+                String t = sc.text().trim();
+                Double km = Units.parseDistanceKm(t);
+                if (km != null && km > 0 && Double.isFinite(km)) {
+                    return km;
+                }
+                if (km != null) {
+                    problem(node.line(), path, t + (km == 0 ? " is zero" : " is too large")
+                            + "; write a distance more than zero, e.g. " + example);
+                } else if (t.startsWith("-") && Units.parseDistanceKm(t.substring(1)) != null) {
+                    problem(node.line(), path, t + " is negative; write a distance more than zero, e.g. " + example);
+                } else {
+                    String meant = Units.interpretDistance(t);
+                    problem(node.line(), path, quotedText(sc) + " is not a distance; write "
+                            + (meant != null ? meant : "a number and km or m, e.g. " + example));
+                }
+                return null;
+            }
+            if (node instanceof Scalar sc && (sc.kind() == ScalarKind.INTEGER || sc.kind() == ScalarKind.DECIMAL)) {
+                double v = ((Number) sc.value()).doubleValue();
+                problem(node.line(), path, sc.text() + " has no unit; write "
+                        + (v > 0 && Double.isFinite(v) ? Units.formatKm(v) : "e.g. " + example));
+                return null;
+            }
+            problem(node.line(), path, wrong(node, "a distance") + "; write e.g. " + example);
+            return null;
+        }
+
+        private Severity severity(Section s, String key, Severity example) {
+            Node node = s.required(key, example.name());
+            if (node == null) {
+                return null;
+            }
+            return enumValue(node, s.child(key), Severity.class, "severity");
+        }
+
+        /**
+         * Call categories written as a list; {@code allowEmpty} for related calls (a hazard may
+         * relate to none), not for the categories a rule watches.
+         */
+        private Set<CallCategory> categoryList(Node node, String path, Set<CallCategory> example, boolean allowEmpty) {
+            if (node == null) {
+                return null;
+            }
+            if (node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT && isName(sc.text(), CallCategory.class)) {
+                problem(node.line(), path, quotedText(sc) + " is not a list; write [" + sc.text() + "]");
+                return null;
+            }
+            if (!(node instanceof Sequence seq)) {
+                problem(node.line(), path, wrong(node, "a list of call categories") + "; write e.g. "
+                        + Writer.list(example) + (allowEmpty ? ", or [] for none" : ""));
+                return null;
+            }
+            Set<CallCategory> categories = EnumSet.noneOf(CallCategory.class);
+            boolean complete = true;
+            for (Node item : seq.items()) {
+                CallCategory c = enumValue(item, path, CallCategory.class, "call category");
+                if (c == null) {
+                    complete = false;
+                } else if (!categories.add(c)) {
+                    problem(item.line(), path, c + " is listed twice; list it once");
+                    complete = false;
+                }
+            }
+            if (complete && categories.isEmpty() && !allowEmpty) {
+                problem(node.line(), path, "no categories; the rule could never fire, list at least one"
+                        + " (or write enabled: false to turn it off)");
+                return null;
+            }
+            return complete ? categories : null;
+        }
+
+        private <E extends Enum<E>> E enumValue(Node node, String path, Class<E> type, String noun) {
+            List<String> names = names(type);
+            if (node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT && !isEmpty(node)) {
+                if (names.contains(sc.text())) {
+                    return Enum.valueOf(type, sc.text());
+                }
+                problem(node.line(), path, quotedText(sc) + " is not a " + noun + "; write one of "
+                        + String.join(", ", names) + guess(sc.text(), names));
+                return null;
+            }
+            problem(node.line(), path, wrong(node, "a " + noun) + "; write one of " + String.join(", ", names));
+            return null;
+        }
+
+        private <E extends Enum<E>> E enumKey(Entry e, String parent, Class<E> type, String noun) {
+            List<String> names = names(type);
+            if (names.contains(e.key())) {
+                return Enum.valueOf(type, e.key());
+            }
+            problem(e.keyLine(), parent + "." + e.key(), "unknown " + noun + "; write one of "
+                    + String.join(", ", names) + guess(e.key(), names));
+            return null;
+        }
+
+        private Mapping mapping(Node node, String path, String expected) {
+            if (node instanceof Mapping m) {
+                return m;
+            }
+            problem(node.line(), path, wrong(node, "a mapping") + "; write " + expected);
+            return null;
+        }
+
+        /** The keys of one mapping: which are asked for, which are missing, which are unknown. */
+        private final class Section {
+            final String path;
+            final Mapping map;
+            final int line;
+            final List<String> known = new ArrayList<>();
+            final Map<String, String> missing = new LinkedHashMap<>();
+
+            Section(String path, Mapping map, int line) {
+                this.path = path;
+                this.map = map;
+                this.line = line;
+            }
+
+            String child(String key) {
+                return path(path, key);
+            }
+
+            int keyLine(String key) {
+                Entry e = map.entries().get(key);
+                return e == null ? line : e.keyLine();
+            }
+
+            /** The value of a key that must be present, or null (after a problem) when it is missing. */
+            Node required(String key, String example) {
+                return need(key, "missing; add e.g. " + key + ": " + example);
+            }
+
+            /** Like {@link #required}, with the whole message for when the key is missing. */
+            Node need(String key, String missing) {
+                known.add(key);
+                Entry e = map.entries().get(key);
+                if (e == null) {
+                    this.missing.put(key, missing);
+                    return null;
+                }
+                return e.value();
+            }
+
+            Node optional(String key) {
+                known.add(key);
+                Entry e = map.entries().get(key);
+                return e == null ? null : e.value();
+            }
+
+            /**
+             * Reports the missing keys and the unknown ones; a misspelt key is reported once, as
+             * unknown with a suggestion, not again as the key it should have been.
+             */
+            void finish() {
+                for (Entry e : map.entries().values()) {
+                    if (!known.contains(e.key())) {
+                        String guess = closest(e.key(), known);
+                        if (guess != null) {
+                            missing.remove(guess);
+                        }
+                        problem(e.keyLine(), child(e.key()), "unknown key; " + (guess != null
+                                ? "did you mean " + guess + "?"
+                                : known.size() == 1 ? "write " + known.get(0)
+                                : "write one of " + String.join(", ", known)));
+                    }
+                }
+                missing.forEach((key, message) -> problem(line, child(key), message));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // helpers for messages
+
+    /**
+     * The names that unknown keys of the mapping are taken for: a misspelt name is reported once,
+     * as unknown with a suggestion, not again as missing.
+     */
+    private static Set<String> guessed(Mapping map, List<String> names) {
+        return map.entries().keySet().stream()
+                .filter(k -> !names.contains(k))
+                .map(k -> closest(k, names))
+                .filter(Objects::nonNull)
+                .collect(Collectors.toSet());
+    }
+
+    private static boolean anyNull(Object... values) {
+        return Arrays.stream(values).anyMatch(Objects::isNull);
+    }
+
+    private static boolean isText(Node node) {
+        return node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT;
+    }
+
+    private static <E extends Enum<E>> boolean isName(String text, Class<E> type) {
+        return names(type).contains(text);
+    }
+
+    private static <E extends Enum<E>> List<String> names(Class<E> type) {
+        return Arrays.stream(type.getEnumConstants()).map(Enum::name).toList();
+    }
+
+    private static String quoted(String s) {
+        return "\"" + s + "\"";
+    }
+
+    private static String quotedText(Scalar sc) {
+        return "'" + sc.text() + "'";
+    }
+
+    /** The start of a message about a value of the wrong type: "no value", or "'x' is not a duration". */
+    private static String wrong(Node node, String expected) {
+        return isEmpty(node) ? "no value" : describe(node) + " is not " + expected;
+    }
+
+    private static boolean isEmpty(Node node) {
+        return node instanceof Scalar sc && (sc.kind() == ScalarKind.NULL || sc.kind() == ScalarKind.TEXT && sc.text().isBlank());
+    }
+
+    /** How a wrongly typed value is named in a message. */
+    private static String describe(Node node) {
+        if (node instanceof Mapping) {
+            return "a mapping";
+        }
+        if (node instanceof Sequence) {
+            return "a list";
+        }
+        Scalar sc = (Scalar) node;
+        return switch (sc.kind()) {
+            case TEXT -> quotedText(sc);
+            case NULL -> "no value";
+            default -> sc.text();
+        };
+    }
+
+    private static String guess(String written, List<String> candidates) {
+        String g = closest(written, candidates);
+        return g == null ? "" : " (did you mean " + g + "?)";
+    }
+
+    /**
+     * The candidate nearest to what was written, when it is near enough to be a slip: same
+     * letters in another case, or at most a third of its length in edits (at most 3).
+     */
+    static String closest(String written, List<String> candidates) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String c : candidates) {
+            int d = c.equalsIgnoreCase(written) ? 0 : editDistance(written.toLowerCase(Locale.ROOT),
+                    c.toLowerCase(Locale.ROOT));
+            int allowed = Math.min(3, Math.max(1, c.length() / 3));
+            if (d <= allowed && d < bestDistance) {
+                best = c;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Optimal string alignment distance: insertions, deletions, substitutions and swaps of neighbours. */
+    static int editDistance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                d[i][j] = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+                }
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // writing
+
+    /** Writes packs in the same shape as the default file, without its commentary. */
+    private static final class Writer {
+
+        static String write(RulePack p) {
+            Objects.requireNonNull(p.hazards(), "hazards");
+            RulePack.Cascade cascade = Objects.requireNonNull(p.cascade(), "cascade");
+            RulePack.Spread spread = Objects.requireNonNull(p.spread(), "spread");
+            RulePack.Cluster cluster = Objects.requireNonNull(p.cluster(), "cluster");
+            RulePack.Link link = Objects.requireNonNull(p.link(), "link");
+            RulePack.Burst burst = Objects.requireNonNull(p.burst(), "burst");
+            RulePack.Escalation escalation = Objects.requireNonNull(p.escalation(), "escalation");
+            StringBuilder y = new StringBuilder();
+            y.append("# Rule pack written by RulePackFile.toYaml; config/rules/yrd-default.yaml explains every key.\n");
+            y.append("id: ").append(string(p.id())).append('\n');
+            y.append("version: ").append(string(p.version())).append('\n');
+            y.append("hazards:\n");
+            for (SensorKind kind : SensorKind.values()) {
+                RulePack.Hazard h = p.hazards().get(kind);
+                if (h != null) {
+                    y.append("  ").append(kind.name()).append(": ").append(hazard(h)).append('\n');
+                }
+            }
+            y.append("rules:\n");
+            rule(y, "INC-CASCADE", cascade.enabled(),
+                    "radius", Units.formatKm(cascade.radiusKm()),
+                    "window", duration(cascade.window()),
+                    "minCalls", cascade.minCalls(),
+                    "severity", cascade.severity(),
+                    "crossProvinceSeverity", cascade.crossProvinceSeverity());
+            rule(y, "INC-SPREAD", spread.enabled(),
+                    "radius", Units.formatKm(spread.radiusKm()),
+                    "window", duration(spread.window()),
+                    "minProvinces", spread.minProvinces(),
+                    "severity", spread.severity());
+            rule(y, "INC-CLUSTER", cluster.enabled(),
+                    "categories", categories(cluster.categories()),
+                    "radius", Units.formatKm(cluster.radiusKm()),
+                    "window", duration(cluster.window()),
+                    "minCalls", cluster.minCalls(),
+                    "minProvinces", cluster.minProvinces(),
+                    "severity", cluster.severity());
+            rule(y, "CYB-LINK", link.enabled(),
+                    "liveFor", duration(link.liveness()),
+                    "minProvinces", link.minProvinces(),
+                    "criticalLossCny", Units.plain(link.criticalLossCny()),
+                    "severity", link.severity(),
+                    "criticalSeverity", link.criticalSeverity());
+            rule(y, "CYB-BURST", burst.enabled(),
+                    "quietGap", duration(burst.quietGap()),
+                    "minReports", burst.minReports(),
+                    "severity", burst.severity());
+            rule(y, "ESC-ACK", escalation.enabled(),
+                    "sla", sla(Objects.requireNonNull(escalation.sla(), "sla")));
+            return y.toString();
+        }
+
+        private static void rule(StringBuilder y, String id, boolean enabled, Object... keysAndValues) {
+            y.append("  ").append(id).append(":\n");
+            y.append("    enabled: ").append(enabled).append('\n');
+            for (int i = 0; i < keysAndValues.length; i += 2) {
+                y.append("    ").append(keysAndValues[i]).append(": ").append(keysAndValues[i + 1]).append('\n');
+            }
+        }
+
+        static String hazard(RulePack.Hazard h) {
+            return "{threshold: " + Units.plain(h.threshold()) + ", unit: " + string(h.unit())
+                    + ", relatedCalls: " + list(h.relatedCalls()) + "}";
+        }
+
+        static String list(Set<CallCategory> categories) {
+            return categories.stream().sorted().map(Enum::name).collect(Collectors.joining(", ", "[", "]"));
+        }
+
+        /** The shorter of the two spellings: the categories, or all except the others. */
+        static String categories(Set<CallCategory> categories) {
+            if (categories.isEmpty()) {
+                return "[]";
+            }
+            Set<CallCategory> others = EnumSet.complementOf(EnumSet.copyOf(categories));
+            return others.isEmpty() || others.size() >= categories.size()
+                    ? list(categories) : "{allExcept: " + list(others) + "}";
+        }
+
+        static String sla(Map<Severity, Duration> sla) {
+            return new EnumMap<>(sla).entrySet().stream()
+                    .map(e -> e.getKey().name() + ": " + duration(e.getValue()))
+                    .collect(Collectors.joining(", ", "{", "}"));
+        }
+
+        private static String duration(Duration d) {
+            return Units.writable(d) ? Units.formatDuration(d) : string(d.toString());
+        }
+
+        /** A double-quoted YAML string (JSON's escapes are a subset of YAML's). */
+        static String string(String s) {
+            return s == null ? "null" : "\"" + new String(JsonStringEncoder.getInstance().quoteAsString(s)) + "\"";
+        }
+    }
+}
