@@ -16,6 +16,7 @@ import org.apache.flink.util.Collector;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.alerting.Revisions;
+import org.yrd.linkage.engine.EngineMetrics;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.rules.RulePack;
 
@@ -55,6 +56,9 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
     private transient ValueState<List<String>> dirty;
     private transient String currentKey;
     private transient Generations generations;
+    /** Chains opened and closed by committed folds of this subtask since it started (a gauge, not state). */
+    private transient long openedChains;
+    private transient long closedChains;
 
     protected SequencedRuleFunction(RulePack pack, boolean speculative) {
         this.pack = pack;
@@ -66,6 +70,9 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
         /** The chain changed (or may have): its alert is reconciled with what recipients hold. */
         void touched(Chain chain);
 
+        /** A new incident, episode, cluster, case or burst was opened (counted in metrics). */
+        void opened();
+
         /** The chain can change no more; what was sent of it may be forgotten. */
         void finalised(String alertId);
 
@@ -74,6 +81,9 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
     }
 
     protected abstract void openRuleState();
+
+    /** The rule's id, e.g. INC-CASCADE, for metrics. */
+    protected abstract String ruleId();
 
     /** The key whose events are being applied. */
     protected final String currentKey() {
@@ -115,6 +125,8 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
         dirty = getRuntimeContext().getState(new ValueStateDescriptor<>(
                 "speculated", TypeInformation.of(new TypeHint<List<String>>() {})));
         openRuleState();
+        getRuntimeContext().getMetricGroup().addGroup(EngineMetrics.RULE, ruleId())
+                .gauge(EngineMetrics.OPEN_CHAINS, () -> openedChains - closedChains);
     }
 
     @Override
@@ -253,8 +265,16 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
         }
 
         @Override
+        public void opened() {
+            if (timers != null) {
+                openedChains++;
+            }
+        }
+
+        @Override
         public void finalised(String alertId) {
             finalised.add(alertId);
+            closedChains++;
         }
 
         @Override

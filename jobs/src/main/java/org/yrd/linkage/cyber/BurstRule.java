@@ -26,6 +26,11 @@ public class BurstRule extends ValueStateRule<Bursts> {
     }
 
     @Override
+    protected String ruleId() {
+        return RULE_ID;
+    }
+
+    @Override
     protected Bursts emptyState() {
         return new Bursts();
     }
@@ -47,6 +52,7 @@ public class BurstRule extends ValueStateRule<Bursts> {
             b.chain = new Chain(RULE_ID, AlertKind.CYBER_BURST, r.id() + ':' + id.shortName(), r.fraudType().name());
             b.chain.addIdentifier(id.masked());
             bursts.open.add(b);
+            fx.opened();
         }
         b.lastTs = Math.max(b.lastTs, r.ts());
         b.chain.add(new Evidence(StreamKind.FRAUD, r.id(), r.ts(), e.city()));

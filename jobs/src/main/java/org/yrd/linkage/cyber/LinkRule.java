@@ -53,6 +53,11 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
     }
 
     @Override
+    protected String ruleId() {
+        return RULE_ID;
+    }
+
+    @Override
     protected void openRuleState() {
         TypeInformation<IdentEntry> identType = TypeInformation.of(IdentEntry.class);
         TypeInformation<LinkCase> caseType = TypeInformation.of(LinkCase.class);
@@ -106,6 +111,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
             survivor.firstTs = t;
             survivor.firstReportId = r.id();
             survivor.chain = new Chain(RULE_ID, AlertKind.CYBER_CHAIN, r.id(), r.fraudType().name());
+            fx.opened();
         }
         for (LinkCase other : joined) {
             if (other != survivor) {
@@ -163,6 +169,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
             }
         }
         store.removeCase(from.id);
+        fx.finalised(from.chain.alertId);
         if (from.chain.fired) {
             from.chain.cancelled = true;
             from.chain.mergedInto = into.chain.alertId;

@@ -23,7 +23,6 @@ abstract class AnchoredGroupRule extends ValueStateRule<Groups> {
         super(pack, speculative, Groups.class);
     }
 
-    abstract String ruleId();
 
     abstract double radiusKm();
 
@@ -80,6 +79,7 @@ abstract class AnchoredGroupRule extends ValueStateRule<Groups> {
                 fx.touched(g.chain);
             }
             groups.open.add(g);
+            fx.opened();
             fx.wakeAt(g.anchorTs + windowMillis());
         }
     }

@@ -34,6 +34,11 @@ public class CascadeRule extends ValueStateRule<CascadeCell> {
     }
 
     @Override
+    protected String ruleId() {
+        return RULE_ID;
+    }
+
+    @Override
     protected CascadeCell emptyState() {
         return new CascadeCell();
     }
@@ -58,6 +63,7 @@ public class CascadeRule extends ValueStateRule<CascadeCell> {
                 }
             } else {
                 inc = open(r, e.city());
+                fx.opened();
                 cell.open.put(inc.chain.alertId, inc);
             }
             fx.wakeAt(inc.lastBreachTs + window);

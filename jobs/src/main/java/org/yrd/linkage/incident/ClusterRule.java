@@ -16,7 +16,7 @@ public class ClusterRule extends AnchoredGroupRule {
     }
 
     @Override
-    String ruleId() {
+    protected String ruleId() {
         return RULE_ID;
     }
 

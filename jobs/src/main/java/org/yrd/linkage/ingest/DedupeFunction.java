@@ -6,6 +6,9 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.MetricGroup;
+import org.yrd.linkage.engine.EngineMetrics;
+import org.yrd.linkage.model.StreamKind;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.model.DeadLetter;
@@ -13,6 +16,9 @@ import org.yrd.linkage.model.DeadLetter.Reason;
 import org.yrd.linkage.model.Event;
 
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * Keyed by (stream, id): a record repeated within 24 h of event time has no effect beyond its first
@@ -25,8 +31,8 @@ public class DedupeFunction extends KeyedProcessFunction<String, Event, Event> {
 
     private final long horizonMillis;
     private transient ValueState<Long> firstTs;
-    private transient Counter repeated;
-    private transient Counter late;
+    private transient Map<StreamKind, Counter> repeated;
+    private transient Map<StreamKind, Counter> late;
 
     public DedupeFunction(Duration horizon) {
         this.horizonMillis = horizon.toMillis();
@@ -43,19 +49,24 @@ public class DedupeFunction extends KeyedProcessFunction<String, Event, Event> {
                 .setUpdateType(StateTtlConfig.UpdateType.OnCreateAndWrite)
                 .build());
         firstTs = getRuntimeContext().getState(d);
-        repeated = getRuntimeContext().getMetricGroup().counter("repeatedIgnored");
-        late = getRuntimeContext().getMetricGroup().counter("lateDeadLettered");
+        repeated = new EnumMap<>(StreamKind.class);
+        late = new EnumMap<>(StreamKind.class);
+        MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        for (StreamKind s : List.of(StreamKind.SENSOR, StreamKind.CALL, StreamKind.FRAUD, StreamKind.ACK)) {
+            repeated.put(s, metrics.addGroup(EngineMetrics.STREAM, s.name()).counter(EngineMetrics.REPEATED));
+            late.put(s, EngineMetrics.deadLetters(metrics, s).get(Reason.LATE));
+        }
     }
 
     @Override
     public void processElement(Event e, Context ctx, Collector<Event> out) throws Exception {
         Long first = firstTs.value();
         if (first != null && Math.abs(e.ts() - first) <= horizonMillis) {
-            repeated.inc();
+            repeated.get(e.stream()).inc();
             return;
         }
         if (e.late() || e.ts() <= ctx.timerService().currentWatermark()) {
-            late.inc();
+            late.get(e.stream()).inc();
             ctx.output(IngestOperator.DEAD_LETTERS, new DeadLetter(e.stream(), Reason.LATE,
                     "ts " + e.ts() + " arrived behind the watermark",
                     e.late() ? e.lateRaw() : "id " + e.id() + ", ts " + e.ts(), System.currentTimeMillis()));

@@ -6,6 +6,7 @@ import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
+import org.yrd.linkage.engine.EngineMetrics;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.DeadLetter.Reason;
@@ -17,7 +18,6 @@ import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.region.Region;
 import org.yrd.linkage.rules.RulePack;
 
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -90,15 +90,18 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         maxTs = Long.MIN_VALUE;
         lastEmittedWatermark = Long.MIN_VALUE;
         lastRecordAt = getProcessingTimeService().getCurrentProcessingTime();
-        var group = getMetricGroup().addGroup("stream", stream.name());
-        in = group.counter("eventsIn");
-        filtered = group.counter("eventsFiltered");
-        deadLetters = new EnumMap<>(Reason.class);
-        for (Reason r : Reason.values()) {
-            deadLetters.put(r, group.addGroup("reason", r.name()).counter("deadLetters"));
-        }
-        cacheHits = group.counter("regionCacheHits");
-        cacheMisses = group.counter("regionCacheMisses");
+        var group = getMetricGroup().addGroup(EngineMetrics.STREAM, stream.name());
+        in = group.counter(EngineMetrics.EVENTS_IN);
+        filtered = group.counter(EngineMetrics.EVENTS_FILTERED);
+        deadLetters = EngineMetrics.deadLetters(getMetricGroup(), stream);
+        cacheHits = group.counter(EngineMetrics.CACHE_HITS);
+        cacheMisses = group.counter(EngineMetrics.CACHE_MISSES);
+        group.gauge(EngineMetrics.CACHE_HIT_RATE, () -> {
+            long all = cacheHits.getCount() + cacheMisses.getCount();
+            return all == 0 ? 0.0 : (double) cacheHits.getCount() / all;
+        });
+        group.gauge(EngineMetrics.WATERMARK_LAG, () -> lastEmittedWatermark == Long.MIN_VALUE || lastEmittedWatermark == Long.MAX_VALUE
+                ? 0L : getProcessingTimeService().getCurrentProcessingTime() - lastEmittedWatermark);
         scheduleWatermark();
     }
 
