@@ -7,6 +7,9 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Histogram;
+import org.apache.flink.runtime.metrics.DescriptiveStatisticsHistogram;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
@@ -15,12 +18,14 @@ import org.apache.flink.util.Collector;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.chain.Generations;
+import org.yrd.linkage.engine.EngineMetrics;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.rules.RulePack;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -48,6 +53,10 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
     private transient MapState<String, Deadline> deadlines;
     private transient MapState<String, Long> firstAck;
     private transient Generations generations;
+    private transient Map<String, Counter> alertRecords;
+    private transient Map<String, Counter> escalationCounters;
+    private transient Map<String, long[]> awaiting;
+    private transient Histogram eventTimeLag;
 
     /**
      * @param retention how long after its last revision or ack an alert is remembered here; longer
@@ -77,11 +86,15 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
         lastActivity = getRuntimeContext().getState(new ValueStateDescriptor<>("last-activity", Types.LONG));
         deadlines = getRuntimeContext().getMapState(new MapStateDescriptor<>("deadlines", Types.STRING, TypeInformation.of(Deadline.class)));
         firstAck = getRuntimeContext().getMapState(new MapStateDescriptor<>("first-ack", Types.STRING, Types.LONG));
+        alertRecords = new HashMap<>();
+        escalationCounters = new HashMap<>();
+        awaiting = new HashMap<>();
+        eventTimeLag = getRuntimeContext().getMetricGroup().histogram(EngineMetrics.EVENT_TIME_LAG, new DescriptiveStatisticsHistogram(1000));
     }
 
     @Override
     public void processElement1(AlertRevision r, Context ctx, Collector<AlertRevision> out) throws Exception {
-        out.collect(r);
+        emit(r, out);
         List<AlertRevision> at = arrived.get(r.detectedTs());
         if (at == null) {
             at = new ArrayList<>(1);
@@ -120,6 +133,9 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
             long due = r.firstSentTs()[i] + sla.toMillis();
             Deadline d = deadlines.get(province);
             if (d == null || (d.escalationRevision == 0 && !d.settled && d.deadline != due)) {
+                if (d == null) {
+                    awaiting(province)[0]++;
+                }
                 d = new Deadline();
                 d.deadline = due;
                 d.slaMinutes = sla.toMinutes();
@@ -133,7 +149,7 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
                 d.escalationRevision = generations.nextRevision(d.escalationRevision, d.generation);
                 d.generation = generations.current();
                 deadlines.put(e.getKey(), d);
-                out.collect(Revisions.escalation(r, e.getKey(), d.escalationRevision, false, d.deadline, d.slaMinutes));
+                emit(Revisions.escalation(r, e.getKey(), d.escalationRevision, false, d.deadline, d.slaMinutes), out);
             }
         }
     }
@@ -166,12 +182,14 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
                 continue;
             }
             Long acked = firstAck.get(e.getKey());
+            awaiting(e.getKey())[0]--;
             if ((acked != null && acked <= d.deadline) || (cancelled != null && cancelled <= d.deadline) || alert == null) {
                 d.settled = true;
             } else {
                 d.escalationRevision = generations.nextRevision(0, 0);
                 d.generation = generations.current();
-                out.collect(Revisions.escalation(alert, e.getKey(), d.escalationRevision, true, d.deadline, d.slaMinutes));
+                emit(Revisions.escalation(alert, e.getKey(), d.escalationRevision, true, d.deadline, d.slaMinutes), out);
+                escalationCounter(e.getKey()).inc();
             }
             deadlines.put(e.getKey(), d);
         }
@@ -185,9 +203,37 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
         }
     }
 
+    /** Passes a record on and counts it by rule, msgType and recipient. */
+    private void emit(AlertRevision r, Collector<AlertRevision> out) {
+        out.collect(r);
+        for (String recipient : r.recipients()) {
+            alertRecords.computeIfAbsent(r.ruleId() + ' ' + r.msgType() + ' ' + recipient, k -> getRuntimeContext().getMetricGroup()
+                    .addGroup(EngineMetrics.RULE, r.ruleId()).addGroup(EngineMetrics.MSG_TYPE, r.msgType().name())
+                    .addGroup(EngineMetrics.RECIPIENT, recipient).counter(EngineMetrics.ALERT_RECORDS)).inc();
+        }
+        if (r.detectedTs() > 0) {
+            eventTimeLag.update(r.emittedAt() - r.detectedTs());
+        }
+    }
+
+    private Counter escalationCounter(String province) {
+        return escalationCounters.computeIfAbsent(province, p -> getRuntimeContext().getMetricGroup()
+                .addGroup(EngineMetrics.PROVINCE, p).counter(EngineMetrics.ESCALATIONS));
+    }
+
+    /** Deadlines of this subtask not yet passed, per province (a gauge; it restarts at 0 after a restore). */
+    private long[] awaiting(String province) {
+        return awaiting.computeIfAbsent(province, p -> {
+            long[] n = new long[1];
+            getRuntimeContext().getMetricGroup().addGroup(EngineMetrics.PROVINCE, p).gauge(EngineMetrics.AWAITING_ACK, () -> n[0]);
+            return n;
+        });
+    }
+
     private void forgetPendingDeadlines() throws Exception {
         for (Map.Entry<String, Deadline> e : deadlines.entries()) {
-            if (e.getValue().escalationRevision == 0) {
+            if (e.getValue().escalationRevision == 0 && !e.getValue().settled) {
+                awaiting(e.getKey())[0]--;
                 e.getValue().settled = true;
                 deadlines.put(e.getKey(), e.getValue());
             }

@@ -60,10 +60,12 @@ final class ReplayCommand implements Callable<Integer> {
         if (parallelism < 1 || parallelism > 64) {
             return Cli.fail("--parallelism must be between 1 and 64, not " + parallelism);
         }
-        if (rules != null) {
-            return Cli.fail("--rules " + rules + ": rule files are not supported yet; the built-in pack yrd-default applies");
+        RulePack pack;
+        try {
+            pack = RulesCommand.load(rules);
+        } catch (RulesCommand.UsableException e) {
+            return Cli.fail(e.getMessage());
         }
-        RulePack pack = RulePack.defaults();
         Configuration conf = Replay.configuration(parallelism, Configuration.fromMap(settings));
 
         long start = System.nanoTime();

@@ -46,6 +46,9 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-dir", description = "Checkpoint directory (default: jobs/target/checkpoints).")
     Path checkpointDir;
 
+    @Option(names = "--rules", description = "Rule pack file (default: the built-in pack yrd-default).")
+    Path rules;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set an engine or Flink option.")
     Map<String, String> settings = new LinkedHashMap<>();
 
@@ -57,9 +60,15 @@ final class RunCommand implements Callable<Integer> {
         if (!List.of("earliest", "latest", "committed").contains(start)) {
             return Cli.fail("--start must be earliest, latest or committed, not " + start);
         }
+        RulePack pack;
+        try {
+            pack = RulesCommand.load(rules);
+        } catch (RulesCommand.UsableException e) {
+            return Cli.fail(e.getMessage());
+        }
         Configuration conf = configuration();
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
-        List<String> created = LiveJob.prepare(env, conf, RulePack.defaults());
+        List<String> created = LiveJob.prepare(env, conf, pack);
         if (!created.isEmpty()) {
             System.err.println("linkage: created topics " + String.join(", ", created));
         }

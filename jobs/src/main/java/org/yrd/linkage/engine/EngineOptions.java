@@ -89,4 +89,9 @@ public final class EngineOptions {
                     + "id, revision and content, so consumers keep the highest revision per alert id. "
                     + "exactly-once: alerts become visible to read_committed consumers only when the "
                     + "checkpoint that covers them completes (latency of one checkpoint interval).");
+
+    public static final ConfigOption<String> RULES_FILE = ConfigOptions.key("linkage.rules.file")
+            .stringType().noDefaultValue()
+            .withDescription("Rule pack the live job starts with (a YAML file readable where the job is submitted); "
+                    + "default: the built-in pack yrd-default. Later packs arrive on the rules topic.");
 }

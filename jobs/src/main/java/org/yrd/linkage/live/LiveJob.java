@@ -6,6 +6,11 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.yrd.linkage.engine.EngineOptions;
 import org.yrd.linkage.engine.LinkageJob;
 import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.rules.RulePackFile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 
 import java.util.List;
 import java.util.Map;
@@ -36,7 +41,14 @@ public final class LiveJob {
             conf.setString(a.substring(0, eq), a.substring(eq + 1));
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(liveDefaults(conf));
-        prepare(env, env.getConfiguration() instanceof Configuration c ? c : conf, RulePack.defaults());
+        RulePack pack = conf.getOptional(EngineOptions.RULES_FILE).map(f -> {
+            try {
+                return RulePackFile.load(Path.of(f));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the rule pack " + f, e);
+            }
+        }).orElse(RulePack.defaults());
+        prepare(env, env.getConfiguration() instanceof Configuration c ? c : conf, pack);
         env.execute(JOB_NAME);
     }
 
