@@ -6,7 +6,8 @@ package org.yrd.linkage.alert;
  *
  * <p>{@code firstSentProvinces}, {@code firstSentTs} and {@code firstSentSeverity} (parallel
  * arrays) record, for each province, the detectedTs and severity of the first revision that was
- * addressed to it in ts order: ESC-ACK deadlines are computed from them. They are internal and
+ * addressed to it in ts order, and {@code firstSentSlaMillis} the acknowledgement SLA of that
+ * severity under the rule pack in force (0: none): ESC-ACK deadlines are computed from them. They are internal and
  * not written out. {@code subject} names what the alert is about (a sensor kind, a call category,
  * a fraud type), for the CAP category. {@code withdrawn} marks a CANCEL of an alert that a later-arriving,
  * earlier-stamped event proved never to have existed.
@@ -39,4 +40,5 @@ public record AlertRevision(
         String[] firstSentProvinces,
         long[] firstSentTs,
         Severity[] firstSentSeverity,
+        long[] firstSentSlaMillis,
         boolean withdrawn) {}

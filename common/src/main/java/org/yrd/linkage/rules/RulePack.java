@@ -80,6 +80,28 @@ public record RulePack(
                 new Escalation(true, sla));
     }
 
+    /**
+     * What defines how a rule groups events into chains (anchors, windows, radii, keys): when it
+     * changes in a live update, the rule starts fresh. Everything else (thresholds, counts,
+     * severities, SLAs) is a parameter that applies to the events taken from then on.
+     */
+    public java.util.List<Object> structureOf(String ruleId) {
+        switch (ruleId) {
+            case "INC-CASCADE":
+                return java.util.List.of(cascade.enabled(), cascade.radiusKm(), cascade.window());
+            case "INC-SPREAD":
+                return java.util.List.of(spread.enabled(), spread.radiusKm(), spread.window());
+            case "INC-CLUSTER":
+                return java.util.List.of(cluster.enabled(), new java.util.TreeSet<>(cluster.categories()), cluster.radiusKm(), cluster.window());
+            case "CYB-LINK":
+                return java.util.List.of(link.enabled(), link.liveness());
+            case "CYB-BURST":
+                return java.util.List.of(burst.enabled(), burst.quietGap());
+            default:
+                throw new IllegalArgumentException("no such rule: " + ruleId);
+        }
+    }
+
     /** True when a reading of this kind and value is a breach. */
     public boolean isBreach(SensorKind kind, double value) {
         Hazard h = hazards.get(kind);

@@ -21,7 +21,6 @@ import org.yrd.linkage.chain.Generations;
 import org.yrd.linkage.engine.EngineMetrics;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.Event;
-import org.yrd.linkage.rules.RulePack;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -43,7 +42,6 @@ import java.util.Map;
 public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevision, Event, AlertRevision>
         implements CheckpointedFunction {
 
-    private final RulePack pack;
     private final long retentionMillis;
 
     private transient MapState<Long, List<AlertRevision>> arrived;
@@ -62,8 +60,7 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
      * @param retention how long after its last revision or ack an alert is remembered here; longer
      *     than any rule lets an alert keep changing
      */
-    public EscalationFunction(RulePack pack, Duration retention) {
-        this.pack = pack;
+    public EscalationFunction(Duration retention) {
         this.retentionMillis = retention.toMillis();
     }
 
@@ -121,16 +118,13 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
             return;
         }
         latest.update(r);
-        if (!pack.escalation().enabled()) {
-            return;
-        }
         for (int i = 0; i < r.firstSentProvinces().length; i++) {
-            Duration sla = pack.escalation().sla().get(r.firstSentSeverity()[i]);
-            if (sla == null) {
+            long sla = r.firstSentSlaMillis()[i];
+            if (sla <= 0) {
                 continue;
             }
             String province = r.firstSentProvinces()[i];
-            long due = r.firstSentTs()[i] + sla.toMillis();
+            long due = r.firstSentTs()[i] + sla;
             Deadline d = deadlines.get(province);
             if (d == null || (d.escalationRevision == 0 && !d.settled && d.deadline != due)) {
                 if (d == null) {
@@ -138,7 +132,7 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
                 }
                 d = new Deadline();
                 d.deadline = due;
-                d.slaMinutes = sla.toMinutes();
+                d.slaMinutes = Duration.ofMillis(sla).toMinutes();
                 deadlines.put(province, d);
                 ctx.timerService().registerEventTimeTimer(due);
             }

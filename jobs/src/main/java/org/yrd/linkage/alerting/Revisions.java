@@ -7,7 +7,9 @@ import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.alert.Severity;
 import org.yrd.linkage.chain.Chain;
 import org.yrd.linkage.chain.FirstSent;
+import org.yrd.linkage.rules.RulePack;
 
+import java.time.Duration;
 import java.util.Arrays;
 
 /** Builds the alert revisions that recipients receive from the chains that rules keep. */
@@ -23,7 +25,7 @@ public final class Revisions {
      * A revision showing the chain as it stands. {@code recipients} null: the chain's provinces
      * (ALERT, UPDATE); a CANCEL goes to everyone the alert was ever sent to.
      */
-    public static AlertRevision of(Chain c, int revision, MsgType type, String ruleVersion, String[] recipients, boolean withdrawn) {
+    public static AlertRevision of(Chain c, int revision, MsgType type, RulePack pack, String[] recipients, boolean withdrawn) {
         Evidence[] evidence = c.evidence.toArray(new Evidence[0]);
         Arrays.sort(evidence, Evidence.OUTPUT_ORDER);
         String[] provinces = codes(c.provinces());
@@ -31,15 +33,18 @@ public final class Revisions {
         String[] fsProvinces = new String[c.firstSent.size()];
         long[] fsTs = new long[fsProvinces.length];
         Severity[] fsSeverity = new Severity[fsProvinces.length];
+        long[] fsSla = new long[fsProvinces.length];
         for (int i = 0; i < fsProvinces.length; i++) {
             FirstSent f = c.firstSent.get(i);
             fsProvinces[i] = Integer.toString(f.province());
             fsTs[i] = f.detectedTs();
             fsSeverity[i] = f.severity();
+            Duration sla = pack.escalation().enabled() ? pack.escalation().sla().get(f.severity()) : null;
+            fsSla[i] = sla == null ? 0 : sla.toMillis();
         }
         long max = c.maxTs();
         return new AlertRevision(
-                c.alertId, revision, type, c.kind, c.ruleId, ruleVersion, c.severity,
+                c.alertId, revision, type, c.kind, c.ruleId, pack.version(), c.severity,
                 recipients == null ? provinces : recipients,
                 provinces, cities, evidence,
                 c.minTs(), max, c.cancelled ? c.cancelledTs : max, System.currentTimeMillis(),
@@ -47,7 +52,7 @@ public final class Revisions {
                 c.identifiers.toArray(new String[0]),
                 c.lossCny, c.hasLocation, c.lat, c.lon, c.radiusKm,
                 Summaries.of(c, type, provinces, cities), c.subject,
-                fsProvinces, fsTs, fsSeverity, withdrawn);
+                fsProvinces, fsTs, fsSeverity, fsSla, withdrawn);
     }
 
     /** A CANCEL of an alert that, once earlier-stamped events arrived, never existed in ts order. */
@@ -58,7 +63,7 @@ public final class Revisions {
         long now = System.currentTimeMillis();
         return new AlertRevision(alertId, revision, MsgType.CANCEL, kind, ruleId, ruleVersion, Severity.LOW,
                 recipients, recipients, NONE, new Evidence[0], 0, 0, 0, now, NONE, NONE, 0, false, 0, 0, 0,
-                "撤回：按事件时间重排后，此预警不成立。", null, NONE, new long[0], new Severity[0], true);
+                "撤回：按事件时间重排后，此预警不成立。", null, NONE, new long[0], new Severity[0], new long[0], true);
     }
 
     /** The escalation of {@code escalated} to one province that did not acknowledge it by {@code deadline}. */
@@ -75,7 +80,7 @@ public final class Revisions {
                 new String[] {escalated.alertId()}, escalated.identifiers(), escalated.lossCny(),
                 escalated.hasLocation(), escalated.lat(), escalated.lon(), escalated.radiusKm(),
                 Summaries.escalation(escalated, province, slaMinutes), escalated.subject(),
-                NONE, new long[0], new Severity[0], false);
+                NONE, new long[0], new Severity[0], new long[0], false);
     }
 
     static String[] codes(int[] codes) {

@@ -11,12 +11,13 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.alerting.Revisions;
 import org.yrd.linkage.engine.EngineMetrics;
+import org.yrd.linkage.engine.RulePacks;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.rules.RulePack;
 
@@ -45,11 +46,12 @@ import java.util.Set;
  *
  * @param <S> the rule's per-key state
  */
-public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<String, Routed, AlertRevision>
+public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunction<String, Routed, String, AlertRevision>
         implements CheckpointedFunction {
 
     private final boolean speculative;
-    protected final RulePack pack;
+    private final RulePacks packs;
+    private transient RulePack pack;
 
     private transient MapState<Long, List<Event>> pending;
     private transient MapState<String, Emitted> emitted;
@@ -61,8 +63,13 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
     private transient long closedChains;
 
     protected SequencedRuleFunction(RulePack pack, boolean speculative) {
-        this.pack = pack;
+        this.packs = new RulePacks(pack);
         this.speculative = speculative;
+    }
+
+    /** The rule pack in force for the event or timer being handled. */
+    protected final RulePack pack() {
+        return pack;
     }
 
     /** What a rule may do while it applies an event or expires state. */
@@ -106,6 +113,9 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
     /** Drops what can no longer change once the watermark is at {@code watermark}. */
     protected abstract void expire(S state, long watermark, Effects effects) throws Exception;
 
+    /** Removes the rule's chains of every key (the rule's structure changed in a live update). */
+    protected abstract void clearRuleState(Context ctx) throws Exception;
+
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         generations = Generations.initialize(context);
@@ -116,22 +126,27 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
         generations.snapshot();
     }
 
+    private static final MapStateDescriptor<Long, List<Event>> PENDING =
+            new MapStateDescriptor<>("pending", Types.LONG, Types.LIST(TypeInformation.of(Event.class)));
+    private static final ValueStateDescriptor<List<String>> SPECULATED =
+            new ValueStateDescriptor<>("speculated", TypeInformation.of(new TypeHint<List<String>>() {}));
+
     @Override
     public void open(OpenContext openContext) throws Exception {
-        pending = getRuntimeContext().getMapState(new MapStateDescriptor<>(
-                "pending", Types.LONG, Types.LIST(TypeInformation.of(Event.class))));
+        pack = packs.initial();
+        pending = getRuntimeContext().getMapState(PENDING);
         emitted = getRuntimeContext().getMapState(new MapStateDescriptor<>(
                 "emitted", Types.STRING, TypeInformation.of(Emitted.class)));
-        dirty = getRuntimeContext().getState(new ValueStateDescriptor<>(
-                "speculated", TypeInformation.of(new TypeHint<List<String>>() {})));
+        dirty = getRuntimeContext().getState(SPECULATED);
         openRuleState();
         getRuntimeContext().getMetricGroup().addGroup(EngineMetrics.RULE, ruleId())
                 .gauge(EngineMetrics.OPEN_CHAINS, () -> openedChains - closedChains);
     }
 
     @Override
-    public void processElement(Routed in, Context ctx, Collector<AlertRevision> out) throws Exception {
+    public void processElement(Routed in, ReadOnlyContext ctx, Collector<AlertRevision> out) throws Exception {
         currentKey = ctx.getCurrentKey();
+        pack = packs.current(ctx.getBroadcastState(RulePacks.STATE));
         Event e = in.event();
         List<Event> at = pending.get(e.ts());
         if (at == null) {
@@ -148,6 +163,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertRevision> out) throws Exception {
         currentKey = ctx.getCurrentKey();
+        pack = packs.current(ctx.getBroadcastState(RulePacks.STATE));
         S state = loadCommitted();
         Fold fold = new Fold(ctx);
         List<Event> due = pending.get(timestamp);
@@ -172,7 +188,25 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
         }
     }
 
-    private void speculate(Context ctx, Collector<AlertRevision> out) throws Exception {
+    /**
+     * A new rule pack. Parameters apply to the events taken from now on, and open chains keep their
+     * evidence; when the rule's structure changed, its chains and waiting events are dropped and
+     * it starts fresh (what recipients hold stays, so revision numbers continue).
+     */
+    @Override
+    public void processBroadcastElement(String yaml, Context ctx, Collector<AlertRevision> out) throws Exception {
+        RulePack before = packs.current(ctx.getBroadcastState(RulePacks.STATE));
+        RulePack after = packs.of(yaml);
+        ctx.getBroadcastState(RulePacks.STATE).put(RulePacks.KEY, yaml);
+        if (!before.structureOf(ruleId()).equals(after.structureOf(ruleId()))) {
+            clearRuleState(ctx);
+            ctx.applyToKeyedState(PENDING, (key, state) -> state.clear());
+            ctx.applyToKeyedState(SPECULATED, (key, state) -> state.clear());
+        }
+        pack = after;
+    }
+
+    private void speculate(ReadOnlyContext ctx, Collector<AlertRevision> out) throws Exception {
         List<Event> events = new ArrayList<>();
         for (List<Event> at : pending.values()) {
             events.addAll(at);
@@ -220,7 +254,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
             sent.generation = generations.current();
             sent.fingerprint = fp;
             sent.cancelled = false;
-            AlertRevision r = Revisions.of(truth, sent.revision, type, pack.version(), null, false);
+            AlertRevision r = Revisions.of(truth, sent.revision, type, pack, null, false);
             sent.addRecipients(r.recipients());
             emitted.put(alertId, sent);
             out.collect(r);
@@ -233,7 +267,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedProcessFunction<Stri
             emitted.put(alertId, sent);
             out.collect(truth == null
                     ? Revisions.withdrawal(alertId, sent.revision, pack.version(), recipients)
-                    : Revisions.of(truth, sent.revision, MsgType.CANCEL, pack.version(), recipients, withdrawn));
+                    : Revisions.of(truth, sent.revision, MsgType.CANCEL, pack, recipients, withdrawn));
         }
     }
 

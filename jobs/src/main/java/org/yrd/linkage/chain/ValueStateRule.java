@@ -25,11 +25,19 @@ public abstract class ValueStateRule<S> extends SequencedRuleFunction<S> {
 
     protected abstract boolean isEmpty(S state);
 
+    private ValueStateDescriptor<S> descriptor() {
+        return new ValueStateDescriptor<>("chains", TypeInformation.of(stateClass));
+    }
+
     @Override
     protected void openRuleState() {
-        TypeInformation<S> type = TypeInformation.of(stateClass);
-        committed = getRuntimeContext().getState(new ValueStateDescriptor<>("chains", type));
-        serializer = getRuntimeContext().createSerializer(type);
+        committed = getRuntimeContext().getState(descriptor());
+        serializer = getRuntimeContext().createSerializer(TypeInformation.of(stateClass));
+    }
+
+    @Override
+    protected void clearRuleState(Context ctx) throws Exception {
+        ctx.applyToKeyedState(descriptor(), (key, state) -> state.clear());
     }
 
     @Override

@@ -42,7 +42,7 @@ public class BurstRule extends ValueStateRule<Bursts> {
 
     @Override
     protected void apply(Bursts bursts, Event e, Effects fx) {
-        RulePack.Burst rule = pack.burst();
+        RulePack.Burst rule = pack().burst();
         long gap = rule.quietGap().toMillis();
         FraudReport r = e.fraud();
         Identifier id = identifierOf(r, currentKey());
@@ -86,7 +86,7 @@ public class BurstRule extends ValueStateRule<Bursts> {
 
     @Override
     protected void expire(Bursts bursts, long watermark, Effects fx) {
-        long gap = pack.burst().quietGap().toMillis();
+        long gap = pack().burst().quietGap().toMillis();
         for (Iterator<Burst> it = bursts.open.iterator(); it.hasNext(); ) {
             Burst b = it.next();
             if (b.lastTs + gap <= watermark) {

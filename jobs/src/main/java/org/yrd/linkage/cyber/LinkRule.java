@@ -40,6 +40,15 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
     private static final String IDENT = "I:";
     private static final String ABSORBED = "A:";
 
+    private static final MapStateDescriptor<String, IdentEntry> IDENTS =
+            new MapStateDescriptor<>("identifiers", Types.STRING, TypeInformation.of(IdentEntry.class));
+    private static final MapStateDescriptor<String, LinkCase> CASES =
+            new MapStateDescriptor<>("cases", Types.STRING, TypeInformation.of(LinkCase.class));
+    private static final MapStateDescriptor<String, Chain> ABSORBED_CHAINS =
+            new MapStateDescriptor<>("absorbed", Types.STRING, TypeInformation.of(Chain.class));
+    private static final MapStateDescriptor<Long, List<String>> EXPIRY =
+            new MapStateDescriptor<>("expiry", Types.LONG, Types.LIST(Types.STRING));
+
     private transient MapState<String, IdentEntry> idents;
     private transient MapState<String, LinkCase> cases;
     private transient MapState<String, Chain> absorbed;
@@ -62,13 +71,21 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
         TypeInformation<IdentEntry> identType = TypeInformation.of(IdentEntry.class);
         TypeInformation<LinkCase> caseType = TypeInformation.of(LinkCase.class);
         TypeInformation<Chain> chainType = TypeInformation.of(Chain.class);
-        idents = getRuntimeContext().getMapState(new MapStateDescriptor<>("identifiers", Types.STRING, identType));
-        cases = getRuntimeContext().getMapState(new MapStateDescriptor<>("cases", Types.STRING, caseType));
-        absorbed = getRuntimeContext().getMapState(new MapStateDescriptor<>("absorbed", Types.STRING, chainType));
-        expiry = getRuntimeContext().getMapState(new MapStateDescriptor<>("expiry", Types.LONG, Types.LIST(Types.STRING)));
+        idents = getRuntimeContext().getMapState(IDENTS);
+        cases = getRuntimeContext().getMapState(CASES);
+        absorbed = getRuntimeContext().getMapState(ABSORBED_CHAINS);
+        expiry = getRuntimeContext().getMapState(EXPIRY);
         identSerializer = getRuntimeContext().createSerializer(identType);
         caseSerializer = getRuntimeContext().createSerializer(caseType);
         chainSerializer = getRuntimeContext().createSerializer(chainType);
+    }
+
+    @Override
+    protected void clearRuleState(Context ctx) throws Exception {
+        ctx.applyToKeyedState(IDENTS, (key, state) -> state.clear());
+        ctx.applyToKeyedState(CASES, (key, state) -> state.clear());
+        ctx.applyToKeyedState(ABSORBED_CHAINS, (key, state) -> state.clear());
+        ctx.applyToKeyedState(EXPIRY, (key, state) -> state.clear());
     }
 
     @Override
@@ -88,7 +105,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
 
     @Override
     protected void apply(LinkStore store, Event e, Effects fx) throws Exception {
-        RulePack.Link rule = pack.link();
+        RulePack.Link rule = pack().link();
         long liveness = rule.liveness().toMillis();
         FraudReport r = e.fraud();
         long t = r.ts();
@@ -175,7 +192,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
             from.chain.mergedInto = into.chain.alertId;
             from.chain.cancelledTs = ts;
             store.putAbsorbed(from.chain);
-            store.expireAt(into.lastTs + pack.link().liveness().toMillis(), ABSORBED + from.chain.alertId);
+            store.expireAt(into.lastTs + pack().link().liveness().toMillis(), ABSORBED + from.chain.alertId);
             fx.touched(from.chain);
         }
     }
@@ -193,7 +210,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
             return;
         }
         expiry.remove(watermark);
-        long liveness = pack.link().liveness().toMillis();
+        long liveness = pack().link().liveness().toMillis();
         for (String entry : due) {
             String key = entry.substring(2);
             if (entry.startsWith(IDENT)) {

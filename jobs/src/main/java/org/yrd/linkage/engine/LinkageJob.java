@@ -1,16 +1,17 @@
 package org.yrd.linkage.engine;
 
-import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alerting.CapDocument;
 import org.yrd.linkage.alerting.CapRenderFunction;
 import org.yrd.linkage.alerting.EscalationFunction;
 import org.yrd.linkage.chain.Routed;
+import org.yrd.linkage.chain.SequencedRuleFunction;
 import org.yrd.linkage.cyber.BurstRule;
 import org.yrd.linkage.cyber.LinkRule;
 import org.yrd.linkage.incident.CascadeRule;
@@ -32,6 +33,7 @@ import java.util.Map;
  * demo and the tests all build it here and differ only in what they pass in.
  *
  * <pre>
+ * rules topic -> validate --(broadcast to ingest, routing and rules: packs change while the job runs)
  * source(stream) -> ingest(stream) --+--> dedupe(stream,id) --> INC-CASCADE (grid cell)
  *   one per input stream             |                      --> INC-SPREAD  (sensor kind)
  *   parse, place, filter, watermark  |                      --> INC-CLUSTER (call category)
@@ -68,9 +70,22 @@ public final class LinkageJob {
      * @param inputs the raw records (one JSON object each) of whichever input streams exist
      */
     public static void build(Map<StreamKind, DataStream<byte[]>> inputs, Sinks sinks, RulePack pack, ReadableConfig conf) {
+        build(inputs, null, sinks, pack, conf);
+    }
+
+    /**
+     * Adds the job to the environment of {@code inputs}.
+     *
+     * @param inputs the raw records (one JSON object each) of whichever input streams exist
+     * @param ruleUpdates rule packs (YAML) that replace the running pack while the job runs; null for none
+     * @param pack the rule pack the job starts with
+     */
+    public static void build(Map<StreamKind, DataStream<byte[]>> inputs, DataStream<byte[]> ruleUpdates,
+                             Sinks sinks, RulePack pack, ReadableConfig conf) {
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("no input stream");
         }
+        StreamExecutionEnvironment env = inputs.values().iterator().next().getExecutionEnvironment();
         long bound = conf.get(EngineOptions.OUT_OF_ORDERNESS).toMillis();
         long interval = conf.get(EngineOptions.WATERMARK_INTERVAL).toMillis();
         long quietAfter = conf.get(EngineOptions.QUIET_AFTER).toMillis();
@@ -78,10 +93,15 @@ public final class LinkageJob {
         boolean speculative = conf.get(EngineOptions.SPECULATIVE);
 
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
+        SingleOutputStreamOperator<String> packs = (ruleUpdates != null ? ruleUpdates : noRuleUpdates(env))
+                .process(new RuleUpdates()).setParallelism(1).uid("rule-updates").name("validate rule packs");
+        deadLetters.add(packs.getSideOutput(IngestOperator.DEAD_LETTERS));
+        BroadcastStream<String> rules = packs.broadcast(RulePacks.STATE);
+
         DataStream<Event> events = null;
         for (Map.Entry<StreamKind, DataStream<byte[]>> in : inputs.entrySet()) {
             String name = in.getKey().baseName();
-            SingleOutputStreamOperator<Event> ingested = in.getValue()
+            SingleOutputStreamOperator<Event> ingested = in.getValue().connect(packs.broadcast())
                     .transform("ingest " + name, TypeInformation.of(Event.class),
                             new IngestOperator(in.getKey(), pack, bound, interval, quietAfter, clock))
                     .uid("ingest-" + name);
@@ -97,19 +117,20 @@ public final class LinkageJob {
 
         List<DataStream<AlertRevision>> alerts = new ArrayList<>();
         if (pack.cascade().enabled()) {
-            alerts.add(rule(unique, new Routing.Cascade(pack), new CascadeRule(pack, speculative), "inc-cascade", "INC-CASCADE (grid cell)"));
+            DataStream<Routed> routed = unique.connect(rules).process(new Routing.Cascade(pack)).name("route inc-cascade");
+            alerts.add(rule(routed, rules, new CascadeRule(pack, speculative), "inc-cascade", "INC-CASCADE (grid cell)"));
         }
         if (pack.spread().enabled()) {
-            alerts.add(rule(unique, new Routing.Spread(), new SpreadRule(pack, speculative), "inc-spread", "INC-SPREAD (sensor kind)"));
+            alerts.add(rule(unique.flatMap(new Routing.Spread()).returns(Routed.class).name("route inc-spread"), rules, new SpreadRule(pack, speculative), "inc-spread", "INC-SPREAD (sensor kind)"));
         }
         if (pack.cluster().enabled()) {
-            alerts.add(rule(unique, new Routing.Cluster(pack), new ClusterRule(pack, speculative), "inc-cluster", "INC-CLUSTER (call category)"));
+            alerts.add(rule(unique.flatMap(new Routing.Cluster()).returns(Routed.class).name("route inc-cluster"), rules, new ClusterRule(pack, speculative), "inc-cluster", "INC-CLUSTER (call category)"));
         }
         if (pack.link().enabled()) {
-            alerts.add(rule(unique, new Routing.Link(), new LinkRule(pack, speculative), "cyb-link", "CYB-LINK (linker)"));
+            alerts.add(rule(unique.flatMap(new Routing.Link()).returns(Routed.class).name("route cyb-link"), rules, new LinkRule(pack, speculative), "cyb-link", "CYB-LINK (linker)"));
         }
         if (pack.burst().enabled()) {
-            alerts.add(rule(unique, new Routing.Burst(), new BurstRule(pack, speculative), "cyb-burst", "CYB-BURST (identifier)"));
+            alerts.add(rule(unique.flatMap(new Routing.Burst()).returns(Routed.class).name("route cyb-burst"), rules, new BurstRule(pack, speculative), "cyb-burst", "CYB-BURST (identifier)"));
         }
         DataStream<AlertRevision> all = alerts.get(0);
         for (int i = 1; i < alerts.size(); i++) {
@@ -118,7 +139,7 @@ public final class LinkageJob {
         DataStream<Event> acks = unique.filter(e -> e.stream() == StreamKind.ACK).name("acks");
         DataStream<AlertRevision> escalated = all.keyBy(AlertRevision::alertId)
                 .connect(acks.keyBy(e -> e.ack().alertId()))
-                .process(new EscalationFunction(pack, conf.get(EngineOptions.ESCALATION_RETENTION)))
+                .process(new EscalationFunction(conf.get(EngineOptions.ESCALATION_RETENTION)))
                 .uid("esc-ack").name("ESC-ACK (alert id)");
         sinks.alerts(escalated);
         if (sinks.wantsCap()) {
@@ -135,11 +156,13 @@ public final class LinkageJob {
         sinks.finish();
     }
 
-    private static DataStream<AlertRevision> rule(DataStream<Event> events, FlatMapFunction<Event, Routed> routing,
-                                                  KeyedProcessFunction<String, Routed, AlertRevision> rule,
-                                                  String uid, String name) {
-        return events.flatMap(routing).returns(Routed.class).name("route " + uid)
-                .keyBy(Routed::key)
-                .process(rule).uid(uid).name(name);
+    private static DataStream<AlertRevision> rule(DataStream<Routed> routed, BroadcastStream<String> rules,
+                                                  SequencedRuleFunction<?> rule, String uid, String name) {
+        return routed.keyBy(Routed::key).connect(rules).process(rule).uid(uid).name(name);
+    }
+
+    /** An empty stream of rule updates (replay: the pack stays as submitted). */
+    public static DataStream<byte[]> noRuleUpdates(StreamExecutionEnvironment env) {
+        return env.fromSequence(0, 0).filter(x -> false).map(x -> new byte[0]).returns(byte[].class).name("no rule updates");
     }
 }

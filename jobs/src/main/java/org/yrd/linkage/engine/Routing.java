@@ -4,7 +4,9 @@ import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.chain.Routed;
 import org.yrd.linkage.cyber.LinkRule;
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.yrd.linkage.incident.CascadeRule;
+import org.yrd.linkage.incident.Grid;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.model.Identifier;
 import org.yrd.linkage.model.SensorKind;
@@ -16,17 +18,45 @@ public final class Routing {
 
     private Routing() {}
 
-    /** INC-CASCADE: a breach to its sensor's grid cell, a related call to the 3x3 cells around it. */
-    public static final class Cascade implements FlatMapFunction<Event, Routed> {
-        private final RulePack pack;
+    /**
+     * INC-CASCADE: a breach to its sensor's grid cell, a related call to the 3x3 cells around it.
+     * The grid follows the radius of the pack in force (a changed radius restarts the rule).
+     */
+    public static final class Cascade extends BroadcastProcessFunction<Event, String, Routed> implements FlatMapFunction<Event, Routed> {
+        private final RulePacks packs;
+        private transient RulePack pack;
+        private transient Grid grid;
 
         public Cascade(RulePack pack) {
-            this.pack = pack;
+            this.packs = new RulePacks(pack);
         }
 
         @Override
+        public void processElement(Event e, ReadOnlyContext ctx, Collector<Routed> out) throws Exception {
+            RulePack current = packs.current(ctx.getBroadcastState(RulePacks.STATE));
+            if (current != pack) {
+                pack = current;
+                grid = CascadeRule.grid(pack);
+            }
+            route(e, out);
+        }
+
+        @Override
+        public void processBroadcastElement(String yaml, Context ctx, Collector<Routed> out) throws Exception {
+            ctx.getBroadcastState(RulePacks.STATE).put(RulePacks.KEY, yaml);
+        }
+
+        /** Routes under the pack the function was made with (tests). */
+        @Override
         public void flatMap(Event e, Collector<Routed> out) {
-            var grid = CascadeRule.grid(pack);
+            if (pack == null) {
+                pack = packs.initial();
+                grid = CascadeRule.grid(pack);
+            }
+            route(e, out);
+        }
+
+        private void route(Event e, Collector<Routed> out) {
             if (e.stream() == StreamKind.SENSOR) {
                 out.collect(new Routed(grid.cell(e.sensor().lat(), e.sensor().lon()), e));
             } else if (e.stream() == StreamKind.CALL && relatedToAnyHazard(e)) {
@@ -56,17 +86,11 @@ public final class Routing {
         }
     }
 
-    /** INC-CLUSTER: a call of a clustered category to its category. */
+    /** INC-CLUSTER: every call to its category (the rule takes the categories of the pack in force). */
     public static final class Cluster implements FlatMapFunction<Event, Routed> {
-        private final RulePack pack;
-
-        public Cluster(RulePack pack) {
-            this.pack = pack;
-        }
-
         @Override
         public void flatMap(Event e, Collector<Routed> out) {
-            if (e.stream() == StreamKind.CALL && pack.cluster().categories().contains(e.call().category())) {
+            if (e.stream() == StreamKind.CALL) {
                 out.collect(new Routed(e.call().category().name(), e));
             }
         }

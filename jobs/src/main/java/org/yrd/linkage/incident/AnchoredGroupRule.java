@@ -28,6 +28,9 @@ abstract class AnchoredGroupRule extends ValueStateRule<Groups> {
 
     abstract long windowMillis();
 
+    /** Whether the pack in force lets this rule take the event (categories and thresholds change live). */
+    abstract boolean takes(Event e);
+
     /** Sets {@code fired} and severity once the group meets the rule. */
     abstract void evaluate(Group g);
 
@@ -49,6 +52,9 @@ abstract class AnchoredGroupRule extends ValueStateRule<Groups> {
 
     @Override
     protected void apply(Groups groups, Event e, Effects fx) {
+        if (!takes(e)) {
+            return;
+        }
         double lat = lat(e);
         double lon = lon(e);
         Evidence evidence = new Evidence(e.stream(), e.id(), e.ts(), e.city());

@@ -50,10 +50,13 @@ public class CascadeRule extends ValueStateRule<CascadeCell> {
 
     @Override
     protected void apply(CascadeCell cell, Event e, Effects fx) {
-        RulePack.Cascade rule = pack.cascade();
+        RulePack.Cascade rule = pack().cascade();
         long window = rule.window().toMillis();
         if (e.stream() == StreamKind.SENSOR) {
             SensorReading r = e.sensor();
+            if (!pack().isBreach(r.kind(), r.value())) {
+                return;
+            }
             Incident inc = latestOf(cell, r.sensorId());
             if (inc != null && r.ts() <= inc.lastBreachTs + window) {
                 inc.lastBreachTs = Math.max(inc.lastBreachTs, r.ts());
@@ -72,7 +75,7 @@ public class CascadeRule extends ValueStateRule<CascadeCell> {
         EmergencyCall c = e.call();
         for (Incident inc : cell.open.values()) {
             if (c.ts() >= inc.t0 && c.ts() <= inc.lastBreachTs + window
-                    && pack.related(SensorKind.valueOf(inc.kind), c.category())
+                    && pack().related(SensorKind.valueOf(inc.kind), c.category())
                     && Geo.distanceKm(c.lat(), c.lon(), inc.lat, inc.lon) <= rule.radiusKm()) {
                 inc.calls++;
                 inc.chain.add(new Evidence(StreamKind.CALL, c.id(), c.ts(), e.city()));
@@ -108,7 +111,7 @@ public class CascadeRule extends ValueStateRule<CascadeCell> {
         inc.chain.hasLocation = true;
         inc.chain.lat = r.lat();
         inc.chain.lon = r.lon();
-        inc.chain.radiusKm = pack.cascade().radiusKm();
+        inc.chain.radiusKm = pack().cascade().radiusKm();
         inc.chain.add(new Evidence(StreamKind.SENSOR, r.id(), r.ts(), city));
         return inc;
     }
@@ -121,7 +124,7 @@ public class CascadeRule extends ValueStateRule<CascadeCell> {
 
     @Override
     protected void expire(CascadeCell cell, long watermark, Effects fx) {
-        long window = pack.cascade().window().toMillis();
+        long window = pack().cascade().window().toMillis();
         for (Iterator<Incident> it = cell.open.values().iterator(); it.hasNext(); ) {
             Incident inc = it.next();
             if (inc.lastBreachTs + window <= watermark) {

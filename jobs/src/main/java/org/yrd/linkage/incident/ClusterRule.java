@@ -22,17 +22,22 @@ public class ClusterRule extends AnchoredGroupRule {
 
     @Override
     double radiusKm() {
-        return pack.cluster().radiusKm();
+        return pack().cluster().radiusKm();
     }
 
     @Override
     long windowMillis() {
-        return pack.cluster().window().toMillis();
+        return pack().cluster().window().toMillis();
+    }
+
+    @Override
+    boolean takes(Event e) {
+        return pack().cluster().categories().contains(e.call().category());
     }
 
     @Override
     void evaluate(Group g) {
-        RulePack.Cluster rule = pack.cluster();
+        RulePack.Cluster rule = pack().cluster();
         if (g.chain.size() >= rule.minCalls() && g.chain.provinceCount() >= rule.minProvinces()) {
             g.chain.fired = true;
             g.chain.severity = rule.severity();

@@ -22,19 +22,24 @@ public class SpreadRule extends AnchoredGroupRule {
 
     @Override
     double radiusKm() {
-        return pack.spread().radiusKm();
+        return pack().spread().radiusKm();
     }
 
     @Override
     long windowMillis() {
-        return pack.spread().window().toMillis();
+        return pack().spread().window().toMillis();
+    }
+
+    @Override
+    boolean takes(Event e) {
+        return pack().isBreach(e.sensor().kind(), e.sensor().value());
     }
 
     @Override
     void evaluate(Group g) {
-        if (g.chain.provinceCount() >= pack.spread().minProvinces()) {
+        if (g.chain.provinceCount() >= pack().spread().minProvinces()) {
             g.chain.fired = true;
-            g.chain.severity = pack.spread().severity();
+            g.chain.severity = pack().spread().severity();
         }
     }
 

@@ -2,11 +2,16 @@ package org.yrd.linkage.ingest;
 
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 import org.yrd.linkage.engine.EngineMetrics;
+import org.yrd.linkage.engine.RulePacks;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.DeadLetter.Reason;
@@ -19,13 +24,17 @@ import org.yrd.linkage.region.Region;
 import org.yrd.linkage.rules.RulePack;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
 /**
- * The first step of every input stream, chained to its source: parse and validate each record,
+ * The first step of every input stream: parse and validate each record,
  * place it in the region, drop what no rule can use (readings under threshold, unused call
  * categories) before any shuffle, and generate the stream's event-time watermark.
+ *
+ * <p>Its second input is the rule-pack updates (broadcast), so that a changed threshold or call
+ * filter applies from the next record on.
  *
  * <p>Lateness is decided here, against the largest ts this subtask has seen of its stream minus
  * the out-of-orderness bound, and the watermark sent downstream is never ahead of that bound. In
@@ -38,7 +47,7 @@ import java.util.Objects;
  * the wall clock instead, so that ESC-ACK deadlines fire on time through quiet periods; records
  * then stamped further back than the bound are LATE.
  */
-public final class IngestOperator extends AbstractStreamOperator<Event> implements OneInputStreamOperator<byte[], Event> {
+public final class IngestOperator extends AbstractStreamOperator<Event> implements TwoInputStreamOperator<byte[], String, Event> {
 
     /** Dead letters of all ingestion steps. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
@@ -46,7 +55,9 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     private static final int SENSOR_CACHE_SIZE = 100_000;
 
     private final StreamKind stream;
-    private final RulePack pack;
+    private final RulePacks packs;
+    private transient RulePack pack;
+    private transient ListState<String> packState;
     private final long boundMillis;
     private final long intervalMillis;
     private final long quietAfterMillis;
@@ -69,11 +80,28 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     public IngestOperator(StreamKind stream, RulePack pack, long boundMillis, long intervalMillis,
                           long quietAfterMillis, boolean clockAdvance) {
         this.stream = stream;
-        this.pack = pack;
+        this.packs = new RulePacks(pack);
         this.boundMillis = boundMillis;
         this.intervalMillis = intervalMillis;
         this.quietAfterMillis = quietAfterMillis;
         this.clockAdvance = clockAdvance;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        packState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("rule-pack", Types.STRING));
+        pack = packs.initial();
+        for (String yaml : packState.get()) {
+            pack = packs.of(yaml);
+        }
+    }
+
+    /** A new rule pack (validated YAML) from the rules topic: thresholds and call filters follow it. */
+    @Override
+    public void processElement2(StreamRecord<String> update) throws Exception {
+        pack = packs.of(update.getValue());
+        packState.update(List.of(update.getValue()));
     }
 
     @Override
@@ -106,7 +134,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     }
 
     @Override
-    public void processElement(StreamRecord<byte[]> element) {
+    public void processElement1(StreamRecord<byte[]> element) {
         byte[] bytes = element.getValue();
         in.inc();
         lastRecordAt = getProcessingTimeService().getCurrentProcessingTime();
@@ -231,11 +259,16 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     }
 
     @Override
-    public void processWatermark(Watermark mark) throws Exception {
+    public void processWatermark1(Watermark mark) {
         // The source's only watermark is the final one at the end of bounded input.
         if (mark.getTimestamp() == Long.MAX_VALUE) {
             lastEmittedWatermark = Long.MAX_VALUE;
-            super.processWatermark(mark);
+            output.emitWatermark(mark);
         }
+    }
+
+    @Override
+    public void processWatermark2(Watermark mark) {
+        // rule updates carry no event time
     }
 }

@@ -25,6 +25,7 @@ import org.yrd.linkage.alerting.AlertJson;
 import org.yrd.linkage.alerting.CapDocument;
 import org.yrd.linkage.engine.EngineOptions;
 import org.yrd.linkage.engine.LinkageJob;
+import org.yrd.linkage.engine.RuleUpdates;
 import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.StreamKind;
 
@@ -77,6 +78,20 @@ public final class KafkaIO {
                     .uid("source-" + s.baseName()));
         }
         return inputs;
+    }
+
+    /** The rule-pack updates of the rules topic, read from the beginning of the topic so a restarted job sees the latest pack. */
+    public static DataStream<byte[]> ruleUpdates(StreamExecutionEnvironment env, ReadableConfig conf, Properties props) {
+        Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
+        KafkaSource<byte[]> source = KafkaSource.<byte[]>builder()
+                .setProperties(props)
+                .setTopics(topics.rules())
+                .setGroupId(conf.get(EngineOptions.KAFKA_GROUP))
+                .setClientIdPrefix("yrd-linkage-rules")
+                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setDeserializer(new RawValues())
+                .build();
+        return env.fromSource(source, RuleUpdates.timeless(), "kafka " + topics.rules()).setParallelism(1).uid("source-rules");
     }
 
     private static OffsetsInitializer startingOffsets(String start) {

@@ -72,7 +72,7 @@ public final class LiveJob {
         Map<String, String> all = conf instanceof Configuration c ? c.toMap() : Map.of();
         Properties props = KafkaIO.clientProperties(conf, all);
         List<String> created = conf.get(EngineOptions.KAFKA_CREATE_TOPICS) ? KafkaIO.createTopics(conf, props) : List.of();
-        LinkageJob.build(KafkaIO.sources(env, conf, props), KafkaIO.sinks(conf, props), pack, conf);
+        LinkageJob.build(KafkaIO.sources(env, conf, props), KafkaIO.ruleUpdates(env, conf, props), KafkaIO.sinks(conf, props), pack, conf);
         return created;
     }
 }

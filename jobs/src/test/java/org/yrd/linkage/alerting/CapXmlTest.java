@@ -44,6 +44,7 @@ class CapXmlTest {
     private static final long T0 = 1_782_907_200_000L;
     private static final long MINUTE = 60_000L;
     private static final String VERSION = "1";
+    private static final org.yrd.linkage.rules.RulePack PACK_V = org.yrd.linkage.rules.RulePack.defaults();
 
     private static Schema schema;
 
@@ -79,10 +80,10 @@ class CapXmlTest {
         incident.lat = 31.2989;
         incident.lon = 120.5853;
         incident.radiusKm = 15;
-        incidentAlert = Revisions.of(incident, 1, MsgType.ALERT, VERSION, null, false);
+        incidentAlert = Revisions.of(incident, 1, MsgType.ALERT, PACK_V, null, false);
         incident.add(ev(StreamKind.CALL, "c4", T0 + 4 * MINUTE, 310100));
         incident.recordFirstSent();
-        incidentUpdate = Revisions.of(incident, 2, MsgType.UPDATE, VERSION, null, false);
+        incidentUpdate = Revisions.of(incident, 2, MsgType.UPDATE, PACK_V, null, false);
         incidentWithdrawal = Revisions.withdrawal(incident.alertId, 3, VERSION, new String[] {"310000", "320000", "330000"});
 
         Chain link = chain("CYB-LINK", AlertKind.CYBER_CHAIN, "f1", "TELECOM", Severity.CRITICAL,
@@ -91,14 +92,14 @@ class CapXmlTest {
         link.addIdentifier("PHONE:139****5678");
         link.addIdentifier("BANK_ACCOUNT:622****7890");
         link.lossCny = 1_250_000.5;
-        linkAlert = Revisions.of(link, 1, MsgType.ALERT, VERSION, null, false);
+        linkAlert = Revisions.of(link, 1, MsgType.ALERT, PACK_V, null, false);
         link.add(ev(StreamKind.FRAUD, "f3", T0 + 120 * MINUTE, 340100));
         link.recordFirstSent();
-        linkUpdate = Revisions.of(link, 2, MsgType.UPDATE, VERSION, null, false);
+        linkUpdate = Revisions.of(link, 2, MsgType.UPDATE, PACK_V, null, false);
         link.cancelled = true;
         link.mergedInto = "CYB-LINK:f0";
         link.cancelledTs = T0 + 180 * MINUTE;
-        linkCancel = Revisions.of(link, 3, MsgType.CANCEL, VERSION, new String[] {"320000", "330000", "340000"}, false);
+        linkCancel = Revisions.of(link, 3, MsgType.CANCEL, PACK_V, new String[] {"320000", "330000", "340000"}, false);
 
         Chain burst = chain("CYB-BURST", AlertKind.CYBER_BURST, "b1", "PHONE", Severity.HIGH,
                 ev(StreamKind.FRAUD, "b1", T0, 320500), ev(StreamKind.FRAUD, "b2", T0 + MINUTE, 320500),
@@ -106,9 +107,9 @@ class CapXmlTest {
                 ev(StreamKind.FRAUD, "b5", T0 + 4 * MINUTE, 320500));
         burst.addIdentifier("PHONE:177****0000");
         burst.lossCny = 52_000;
-        burstAlert = Revisions.of(burst, 1, MsgType.ALERT, VERSION, null, false);
+        burstAlert = Revisions.of(burst, 1, MsgType.ALERT, PACK_V, null, false);
         burst.add(ev(StreamKind.FRAUD, "b6", T0 + 5 * MINUTE, 320500));
-        burstUpdate = Revisions.of(burst, 2, MsgType.UPDATE, VERSION, null, false);
+        burstUpdate = Revisions.of(burst, 2, MsgType.UPDATE, PACK_V, null, false);
 
         escalation = Revisions.escalation(incidentAlert, "320000", 1, true, incidentAlert.detectedTs() + 5 * MINUTE, 5);
         escalationUpdate = Revisions.escalation(incidentUpdate, "320000", 2, false, incidentAlert.detectedTs() + 5 * MINUTE, 5);
@@ -120,7 +121,7 @@ class CapXmlTest {
         spread.lat = 31.1;
         spread.lon = 121.0;
         spread.radiusKm = 50;
-        spreadWaterQuality = Revisions.of(spread, 1, MsgType.ALERT, VERSION, null, false);
+        spreadWaterQuality = Revisions.of(spread, 1, MsgType.ALERT, PACK_V, null, false);
 
         Chain cluster = chain("INC-CLUSTER", AlertKind.INCIDENT_CHAIN, "k1", "FLOOD", Severity.HIGH,
                 ev(StreamKind.CALL, "k1", T0, 340500), ev(StreamKind.CALL, "k2", T0, 340500),
@@ -130,7 +131,7 @@ class CapXmlTest {
         cluster.lat = 31.7;
         cluster.lon = 118.6;
         cluster.radiusKm = 10;
-        clusterFlood = Revisions.of(cluster, 1, MsgType.ALERT, VERSION, null, false);
+        clusterFlood = Revisions.of(cluster, 1, MsgType.ALERT, PACK_V, null, false);
     }
 
     private static List<AlertRevision> all() {
@@ -336,7 +337,7 @@ class CapXmlTest {
                 "INC-CLUSTER", VERSION, Severity.HIGH, new String[] {"320000"}, new String[] {"320000"},
                 new String[] {"320500"}, new Evidence[] {ev(StreamKind.CALL, "call 7,<&>%", T0, 320500)},
                 T0, T0, T0, 0, new String[0], new String[0], 0, false, 0, 0, 0,
-                "暴力 <b>&amp; \"引号\" ]]> \u0001 end", "VIOLENCE", new String[0], new long[0], new Severity[0], false);
+                "暴力 <b>&amp; \"引号\" ]]> \u0001 end", "VIOLENCE", new String[0], new long[0], new Severity[0], new long[0], false);
         String xml = CapXml.render(r, "320000");
         assertValid(xml, "hostile ids");
         Document d = parse(xml);
@@ -382,14 +383,14 @@ class CapXmlTest {
         return new AlertRevision(r.alertId(), r.revision(), r.msgType(), r.kind(), r.ruleId(), r.ruleVersion(), severity,
                 r.recipients(), r.provinces(), r.cities(), r.evidence(), r.firstEventTs(), r.lastEventTs(), r.detectedTs(),
                 emittedAt, r.references(), r.identifiers(), r.lossCny(), r.hasLocation(), r.lat(), r.lon(), r.radiusKm(),
-                r.summary(), r.subject(), r.firstSentProvinces(), r.firstSentTs(), r.firstSentSeverity(), r.withdrawn());
+                r.summary(), r.subject(), r.firstSentProvinces(), r.firstSentTs(), r.firstSentSeverity(), r.firstSentSlaMillis(), r.withdrawn());
     }
 
     private static AlertRevision copyId(AlertRevision r, String alertId) {
         return new AlertRevision(alertId, r.revision(), r.msgType(), r.kind(), r.ruleId(), r.ruleVersion(), r.severity(),
                 r.recipients(), r.provinces(), r.cities(), r.evidence(), r.firstEventTs(), r.lastEventTs(), r.detectedTs(),
                 r.emittedAt(), r.references(), r.identifiers(), r.lossCny(), r.hasLocation(), r.lat(), r.lon(), r.radiusKm(),
-                r.summary(), r.subject(), r.firstSentProvinces(), r.firstSentTs(), r.firstSentSeverity(), r.withdrawn());
+                r.summary(), r.subject(), r.firstSentProvinces(), r.firstSentTs(), r.firstSentSeverity(), r.firstSentSlaMillis(), r.withdrawn());
     }
 
     // --- reading documents ---------------------------------------------------------------------

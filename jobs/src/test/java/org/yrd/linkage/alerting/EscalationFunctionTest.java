@@ -30,7 +30,7 @@ class EscalationFunctionTest {
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, AlertRevision, Event, AlertRevision> harness() throws Exception {
         var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new EscalationFunction(RulePack.defaults(), Duration.ofDays(8))),
+                new KeyedCoProcessOperator<>(new EscalationFunction(Duration.ofDays(8))),
                 AlertRevision::alertId, e -> e.ack().alertId(), Types.STRING);
         h.open();
         return h;
@@ -55,7 +55,7 @@ class EscalationFunctionTest {
     @Test
     void escalationFiresAtExactlyTheDeadlineToTheRegionalCentreAndTheSilentProvince() throws Exception {
         try (var h = harness()) {
-            h.processElement1(Revisions.of(cluster(), 1, MsgType.ALERT, "1", null, false), T0);
+            h.processElement1(Revisions.of(cluster(), 1, MsgType.ALERT, RulePack.defaults(), null, false), T0);
             h.processElement2(ack("INC-CLUSTER:k0", "310000", T0 + MINUTE), T0 + MINUTE);
             h.processBothWatermarks(new Watermark(T0 + SLA_HIGH - 1));
             assertThat(escalations(h)).isEmpty();
@@ -71,7 +71,7 @@ class EscalationFunctionTest {
     @Test
     void ackStampedExactlyAtTheDeadlinePreventsTheEscalation() throws Exception {
         try (var h = harness()) {
-            h.processElement1(Revisions.of(cluster(), 1, MsgType.ALERT, "1", null, false), T0);
+            h.processElement1(Revisions.of(cluster(), 1, MsgType.ALERT, RulePack.defaults(), null, false), T0);
             h.processElement2(ack("INC-CLUSTER:k0", "310000", T0 + SLA_HIGH), T0 + SLA_HIGH);
             h.processElement2(ack("INC-CLUSTER:k0", "320000", T0 + SLA_HIGH + 1), T0 + SLA_HIGH + 1);
             h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
@@ -83,11 +83,11 @@ class EscalationFunctionTest {
     void noEscalationAfterACancelBeforeTheDeadline() throws Exception {
         Chain c = cluster();
         try (var h = harness()) {
-            h.processElement1(Revisions.of(c, 1, MsgType.ALERT, "1", null, false), T0);
+            h.processElement1(Revisions.of(c, 1, MsgType.ALERT, RulePack.defaults(), null, false), T0);
             c.cancelled = true;
             c.mergedInto = "INC-CLUSTER:other";
             c.cancelledTs = T0 + 5 * MINUTE;
-            h.processElement1(Revisions.of(c, 2, MsgType.CANCEL, "1", new String[] {"310000", "320000"}, false), T0 + 5 * MINUTE);
+            h.processElement1(Revisions.of(c, 2, MsgType.CANCEL, RulePack.defaults(), new String[] {"310000", "320000"}, false), T0 + 5 * MINUTE);
             h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
             assertThat(escalations(h)).isEmpty();
         }
@@ -97,10 +97,10 @@ class EscalationFunctionTest {
     void escalationFollowsTheEscalatedAlertsLaterUpdates() throws Exception {
         Chain c = cluster();
         try (var h = harness()) {
-            h.processElement1(Revisions.of(c, 1, MsgType.ALERT, "1", null, false), T0);
+            h.processElement1(Revisions.of(c, 1, MsgType.ALERT, RulePack.defaults(), null, false), T0);
             h.processBothWatermarks(new Watermark(T0 + SLA_HIGH));
             c.add(new Evidence(StreamKind.CALL, "k2", T0 + 16 * MINUTE, 310100));
-            h.processElement1(Revisions.of(c, 2, MsgType.UPDATE, "1", null, false), T0 + 16 * MINUTE);
+            h.processElement1(Revisions.of(c, 2, MsgType.UPDATE, RulePack.defaults(), null, false), T0 + 16 * MINUTE);
             h.processBothWatermarks(new Watermark(T0 + 16 * MINUTE));
             List<AlertRevision> esc = h.extractOutputValues().stream().filter(r -> r.kind() == AlertKind.ESCALATION).toList();
             assertThat(esc).extracting(r -> r.alertId() + " r" + r.revision() + " " + r.msgType() + " " + r.evidence().length)
@@ -112,7 +112,7 @@ class EscalationFunctionTest {
 
     @Test
     void summaryNamesTheCitiesInChinese() {
-        AlertRevision r = Revisions.of(cluster(), 1, MsgType.ALERT, "1", null, false);
+        AlertRevision r = Revisions.of(cluster(), 1, MsgType.ALERT, RulePack.defaults(), null, false);
         assertThat(r.summary()).contains("上海市").contains("苏州市").contains("火灾");
     }
 }

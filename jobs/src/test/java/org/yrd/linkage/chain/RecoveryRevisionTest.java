@@ -1,9 +1,7 @@
 package org.yrd.linkage.chain;
 
-import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.yrd.linkage.alert.AlertRevision;
@@ -11,6 +9,7 @@ import org.yrd.linkage.engine.Routing;
 import org.yrd.linkage.incident.CascadeRule;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.testing.RuleFixture;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -31,12 +30,11 @@ class RecoveryRevisionTest {
 
     private static final RulePack PACK = RulePack.defaults();
 
-    private static KeyedOneInputStreamOperatorTestHarness<String, Routed, AlertRevision> harness() throws Exception {
-        return new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new CascadeRule(PACK, true)), Routed::key, Types.STRING);
+    private static KeyedBroadcastOperatorTestHarness<String, Routed, String, AlertRevision> harness() throws Exception {
+        return RuleFixture.harness(new CascadeRule(PACK, true));
     }
 
-    private static void feed(KeyedOneInputStreamOperatorTestHarness<String, Routed, AlertRevision> h, Event... events) throws Exception {
+    private static void feed(KeyedBroadcastOperatorTestHarness<String, Routed, String, AlertRevision> h, Event... events) throws Exception {
         Routing.Cascade routing = new Routing.Cascade(PACK);
         for (Event e : events) {
             List<Routed> routed = new ArrayList<>();

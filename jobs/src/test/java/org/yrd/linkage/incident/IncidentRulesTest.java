@@ -152,12 +152,12 @@ class IncidentRulesTest {
         for (int i = 0; i < 6; i++) {
             six[i] = call("k" + i, T0 + i * MINUTE, LAT, LON + i * DEG_PER_KM, TRAFFIC_ACCIDENT, "320500");
         }
-        assertThat(RuleFixture.run(new ClusterRule(PACK, false), new Routing.Cluster(PACK), six)).isEmpty();
+        assertThat(RuleFixture.run(new ClusterRule(PACK, false), new Routing.Cluster(), six)).isEmpty();
 
         Event seventh = call("k6", T0 + 7 * MINUTE, LAT, LON + 8 * DEG_PER_KM, TRAFFIC_ACCIDENT, "310114");
         Event[] seven = java.util.Arrays.copyOf(six, 7);
         seven[6] = seventh;
-        Map<String, FinalAlert> alerts = RuleFixture.run(new ClusterRule(PACK, false), new Routing.Cluster(PACK), seven);
+        Map<String, FinalAlert> alerts = RuleFixture.run(new ClusterRule(PACK, false), new Routing.Cluster(), seven);
         assertThat(alerts).containsOnlyKeys("INC-CLUSTER:k0");
         assertThat(alerts.get("INC-CLUSTER:k0").recipients()).containsExactly("310000", "320000");
         assertThat(alerts.get("INC-CLUSTER:k0").evidence()).hasSize(7);
@@ -165,7 +165,7 @@ class IncidentRulesTest {
 
     @Test
     void clusterCallJustOutsideTenKmOrTwentyMinutesOpensItsOwnCluster() throws Exception {
-        Map<String, FinalAlert> alerts = RuleFixture.run(new ClusterRule(PACK, false), new Routing.Cluster(PACK),
+        Map<String, FinalAlert> alerts = RuleFixture.run(new ClusterRule(PACK, false), new Routing.Cluster(),
                 call("k0", T0, LAT, LON, TRAFFIC_ACCIDENT, "320500"),
                 call("k1", T0 + MINUTE, LAT, LON, TRAFFIC_ACCIDENT, "320500"),
                 call("k2", T0 + 2 * MINUTE, LAT, LON, TRAFFIC_ACCIDENT, "310114"),

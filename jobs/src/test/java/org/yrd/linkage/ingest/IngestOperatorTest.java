@@ -2,7 +2,7 @@ package org.yrd.linkage.ingest;
 
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.Event;
@@ -21,8 +21,8 @@ class IngestOperatorTest {
 
     private static final long BOUND = 5 * MINUTE;
 
-    private static OneInputStreamOperatorTestHarness<byte[], Event> harness(StreamKind stream, boolean clock) throws Exception {
-        var h = new OneInputStreamOperatorTestHarness<>(new IngestOperator(stream, RulePack.defaults(), BOUND, 200, 5_000, clock));
+    private static TwoInputStreamOperatorTestHarness<byte[], String, Event> harness(StreamKind stream, boolean clock) throws Exception {
+        var h = new TwoInputStreamOperatorTestHarness<>(new IngestOperator(stream, RulePack.defaults(), BOUND, 200, 5_000, clock));
         h.open();
         return h;
     }
@@ -32,7 +32,7 @@ class IngestOperatorTest {
                 + ",\"lat\":31.2304,\"lon\":121.4737}").getBytes(StandardCharsets.UTF_8);
     }
 
-    private static List<DeadLetter> deadLetters(OneInputStreamOperatorTestHarness<byte[], Event> h) {
+    private static List<DeadLetter> deadLetters(TwoInputStreamOperatorTestHarness<byte[], String, Event> h) {
         var side = h.getSideOutput(IngestOperator.DEAD_LETTERS);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
     }
@@ -40,8 +40,8 @@ class IngestOperatorTest {
     @Test
     void breachIsPlacedByPointInPolygonAndReadingUnderThresholdGoesNoFurther() throws Exception {
         try (var h = harness(StreamKind.SENSOR, false)) {
-            h.processElement(gas("b", 25, T0), 0);
-            h.processElement(gas("quiet", 24.99, T0 + 1), 0);
+            h.processElement1(gas("b", 25, T0), 0);
+            h.processElement1(gas("quiet", 24.99, T0 + 1), 0);
             List<Event> out = h.extractOutputValues();
             assertThat(out).extracting(Event::id).containsExactly("b");
             assertThat(out.get(0).city()).isEqualTo(310100);
@@ -52,13 +52,13 @@ class IngestOperatorTest {
     @Test
     void unusableRecordsBecomeDeadLettersWithTheirReasonAndTheStreamGoesOn() throws Exception {
         try (var h = harness(StreamKind.SENSOR, false)) {
-            h.processElement("{\"id\":".getBytes(StandardCharsets.UTF_8), 0);
-            h.processElement("{\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8), 0);
-            h.processElement(("{\"id\":\"far\",\"sensorId\":\"F\",\"kind\":\"GAS\",\"value\":30,\"ts\":" + T0
+            h.processElement1("{\"id\":".getBytes(StandardCharsets.UTF_8), 0);
+            h.processElement1("{\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8), 0);
+            h.processElement1(("{\"id\":\"far\",\"sensorId\":\"F\",\"kind\":\"GAS\",\"value\":30,\"ts\":" + T0
                     + ",\"lat\":39.9,\"lon\":116.4}").getBytes(StandardCharsets.UTF_8), 0);
-            h.processElement(("{\"id\":\"bj\",\"sensorId\":\"B\",\"kind\":\"GAS\",\"value\":30,\"ts\":" + T0
+            h.processElement1(("{\"id\":\"bj\",\"sensorId\":\"B\",\"kind\":\"GAS\",\"value\":30,\"ts\":" + T0
                     + ",\"lat\":31.2,\"lon\":121.4,\"cityCode\":\"110101\"}").getBytes(StandardCharsets.UTF_8), 0);
-            h.processElement(gas("ok", 30, T0), 0);
+            h.processElement1(gas("ok", 30, T0), 0);
             assertThat(deadLetters(h)).extracting(DeadLetter::reason).containsExactly(
                     DeadLetter.Reason.MALFORMED_JSON, DeadLetter.Reason.SCHEMA, DeadLetter.Reason.OUT_OF_REGION, DeadLetter.Reason.UNKNOWN_CITY);
             assertThat(deadLetters(h)).allSatisfy(d -> assertThat(d.stream()).isEqualTo(StreamKind.SENSOR));
@@ -69,9 +69,9 @@ class IngestOperatorTest {
     @Test
     void recordMoreThanTheBoundBehindItsStreamIsFlaggedLateAndOneWithinIsNot() throws Exception {
         try (var h = harness(StreamKind.SENSOR, false)) {
-            h.processElement(gas("a", 30, T0 + 10 * MINUTE), 0);
-            h.processElement(gas("within", 30, T0 + 5 * MINUTE), 0);
-            h.processElement(gas("late", 30, T0 + 5 * MINUTE - 1), 0);
+            h.processElement1(gas("a", 30, T0 + 10 * MINUTE), 0);
+            h.processElement1(gas("within", 30, T0 + 5 * MINUTE), 0);
+            h.processElement1(gas("late", 30, T0 + 5 * MINUTE - 1), 0);
             List<Event> out = h.extractOutputValues();
             assertThat(out).extracting(Event::id).containsExactly("a", "within", "late");
             assertThat(out).extracting(Event::late).containsExactly(false, false, true);
@@ -82,8 +82,8 @@ class IngestOperatorTest {
     @Test
     void lateReadingUnderThresholdIsDeadLetteredAtOnce() throws Exception {
         try (var h = harness(StreamKind.SENSOR, false)) {
-            h.processElement(gas("a", 1, T0 + 10 * MINUTE), 0);
-            h.processElement(gas("late", 1, T0), 0);
+            h.processElement1(gas("a", 1, T0 + 10 * MINUTE), 0);
+            h.processElement1(gas("late", 1, T0), 0);
             assertThat(deadLetters(h)).extracting(DeadLetter::reason).containsExactly(DeadLetter.Reason.LATE);
         }
     }
@@ -92,7 +92,7 @@ class IngestOperatorTest {
     void watermarkTrailsTheLatestTsByTheBoundAndCountsReadingsUnderThreshold() throws Exception {
         try (var h = harness(StreamKind.SENSOR, false)) {
             h.setProcessingTime(0);
-            h.processElement(gas("quiet", 1, T0 + 10 * MINUTE), 0);
+            h.processElement1(gas("quiet", 1, T0 + 10 * MINUTE), 0);
             h.setProcessingTime(200);
             assertThat(h.getOutput()).contains(new Watermark(T0 + 10 * MINUTE - BOUND - 1));
         }
@@ -104,7 +104,7 @@ class IngestOperatorTest {
         try (var live = harness(StreamKind.ACK, true); var replay = harness(StreamKind.ACK, false)) {
             for (var h : List.of(live, replay)) {
                 h.setProcessingTime(now);
-                h.processElement(("{\"alertId\":\"A\",\"province\":\"320000\",\"ts\":" + T0 + ",\"status\":\"RECEIVED\"}")
+                h.processElement1(("{\"alertId\":\"A\",\"province\":\"320000\",\"ts\":" + T0 + ",\"status\":\"RECEIVED\"}")
                         .getBytes(StandardCharsets.UTF_8), 0);
                 h.setProcessingTime(now + 10_000);
             }
@@ -114,9 +114,24 @@ class IngestOperatorTest {
     }
 
     @Test
+    void lowerThresholdPublishedLiveLetsReadingsThroughFromTheNextRecord() throws Exception {
+        org.yrd.linkage.rules.RulePack d = RulePack.defaults();
+        var hazards = new java.util.EnumMap<>(d.hazards());
+        var gas = hazards.get(org.yrd.linkage.model.SensorKind.GAS);
+        hazards.put(org.yrd.linkage.model.SensorKind.GAS, new RulePack.Hazard(20, gas.unit(), gas.relatedCalls()));
+        RulePack lower = new RulePack(d.id(), "2", hazards, d.cascade(), d.spread(), d.cluster(), d.link(), d.burst(), d.escalation());
+        try (var h = harness(StreamKind.SENSOR, false)) {
+            h.processElement1(gas("before", 22, T0), 0);
+            h.processElement2(org.yrd.linkage.rules.RulePackFile.toYaml(lower), 0);
+            h.processElement1(gas("after", 22, T0 + 1), 0);
+            assertThat(h.extractOutputValues()).extracting(Event::id).containsExactly("after");
+        }
+    }
+
+    @Test
     void suspectIdentifiersAreMaskedInDeadLetters() throws Exception {
         try (var h = harness(StreamKind.FRAUD, false)) {
-            h.processElement(("{\"id\":\"f\",\"ts\":-1,\"cityCode\":\"320500\",\"fraudType\":\"OTHER\",\"amountCny\":1,"
+            h.processElement1(("{\"id\":\"f\",\"ts\":-1,\"cityCode\":\"320500\",\"fraudType\":\"OTHER\",\"amountCny\":1,"
                     + "\"identifiers\":[{\"type\":\"PHONE\",\"value\":\"+86 139-1234-5678\"}],\"note\":\"call 13912345678\"}")
                     .getBytes(StandardCharsets.UTF_8), 0);
             DeadLetter d = deadLetters(h).get(0);

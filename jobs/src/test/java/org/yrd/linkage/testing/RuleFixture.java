@@ -2,14 +2,17 @@ package org.yrd.linkage.testing;
 
 import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.chain.Routed;
 import org.yrd.linkage.chain.SequencedRuleFunction;
+import org.yrd.linkage.engine.RulePacks;
 import org.yrd.linkage.model.Event;
+import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.rules.RulePackFile;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -21,13 +24,14 @@ import java.util.Map;
  */
 public final class RuleFixture implements AutoCloseable {
 
-    private final KeyedOneInputStreamOperatorTestHarness<String, Routed, AlertRevision> harness;
+    private final KeyedBroadcastOperatorTestHarness<String, Routed, String, AlertRevision> harness;
     private final FlatMapFunction<Event, Routed> routing;
 
     public RuleFixture(SequencedRuleFunction<?> rule, FlatMapFunction<Event, Routed> routing) throws Exception {
         this.routing = routing;
-        this.harness = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(rule), Routed::key, Types.STRING);
+        this.harness = harness(rule);
         harness.open();
+        harness.processBroadcastWatermark(new Watermark(Long.MAX_VALUE));
     }
 
     /** Feeds events in the given (arrival) order. */
@@ -47,6 +51,18 @@ public final class RuleFixture implements AutoCloseable {
                 harness.processElement(r, e.ts());
             }
         }
+        return this;
+    }
+
+    /** A rule operator in the harness, not yet opened; the broadcast input carries rule packs. */
+    public static KeyedBroadcastOperatorTestHarness<String, Routed, String, AlertRevision> harness(SequencedRuleFunction<?> rule) throws Exception {
+        return new KeyedBroadcastOperatorTestHarness<>(new CoBroadcastWithKeyedOperator<>(rule, List.of(RulePacks.STATE)),
+                Routed::key, Types.STRING, 1, 1, 0);
+    }
+
+    /** Publishes a rule pack, as the rules topic would. */
+    public RuleFixture publish(RulePack pack) throws Exception {
+        harness.processBroadcastElement(RulePackFile.toYaml(pack), 0);
         return this;
     }
 
