@@ -156,4 +156,48 @@ class LiveModeTest {
             job.cancel().get();
         }
     }
+
+    @Test
+    void rulePackPublishedLiveChangesNewEventsAndKeepsAnotherRulesOpenIncident() throws Exception {
+        String prefix = "t3.";
+        Topics topics = new Topics(prefix);
+        JobClient job = startJob(prefix, RulePack.defaults(), Map.of());
+        try {
+            long now = System.currentTimeMillis();
+            // an incident opens under the default pack: a breach and two of the three calls it needs
+            kafka.produce(topics.input(StreamKind.SENSOR), List.of(sensor("a1", now, 31.30, 121.0, "320583")));
+            kafka.produce(topics.input(StreamKind.CALL), List.of(
+                    call("a-c1", now + 1000, 31.30, 121.05, "320583"), call("a-c2", now + 2000, 31.30, 121.10, "310114")));
+
+            RulePack d = RulePack.defaults();
+            java.util.Map<org.yrd.linkage.model.SensorKind, RulePack.Hazard> hazards = new java.util.EnumMap<>(d.hazards());
+            RulePack.Hazard gas = hazards.get(org.yrd.linkage.model.SensorKind.GAS);
+            hazards.put(org.yrd.linkage.model.SensorKind.GAS, new RulePack.Hazard(20, gas.unit(), gas.relatedCalls()));
+            RulePack.Cluster c = d.cluster();
+            RulePack v2 = new RulePack(d.id(), "2", hazards, d.cascade(), d.spread(),
+                    new RulePack.Cluster(c.enabled(), c.categories(), 12.0, c.window(), c.minCalls(), c.minProvinces(), c.severity()),
+                    d.link(), d.burst(), d.escalation());
+            kafka.produce(topics.rules(), List.of("id: broken\nversion: 3\n", org.yrd.linkage.rules.RulePackFile.toYaml(v2)));
+            List<ConsumerRecord<String, String>> rejected = kafka.consumeUntil(List.of(topics.deadLetters()), Duration.ofSeconds(60),
+                    r -> r.stream().anyMatch(x -> x.value().contains("\"stream\":\"RULE\"")));
+            assertThat(rejected).anySatisfy(r -> assertThat(r.value()).contains("\"stream\":\"RULE\"").contains("SCHEMA"));
+            Thread.sleep(3000);
+
+            long later = System.currentTimeMillis();
+            kafka.produce(topics.input(StreamKind.CALL), List.of(call("a-c3", now + 3000, 31.30, 121.12, "310114")));
+            kafka.produce(topics.input(StreamKind.SENSOR), List.of(
+                    "{\"id\":\"b1\",\"sensorId\":\"GAS-b\",\"kind\":\"GAS\",\"value\":22,\"ts\":" + later
+                            + ",\"lat\":30.80,\"lon\":120.80,\"cityCode\":\"330400\"}"));
+            kafka.produce(topics.input(StreamKind.CALL), List.of(
+                    call("b-c1", later + 1, 30.80, 120.81, "330400"), call("b-c2", later + 2, 30.81, 120.80, "330400"),
+                    call("b-c3", later + 3, 30.80, 120.82, "330400")));
+
+            List<ConsumerRecord<String, String>> got = kafka.consumeUntil(List.of(topics.alerts("320000"), topics.alerts("330000")),
+                    Duration.ofSeconds(90), r -> values(r).stream().map(n -> n.get("alertId").asText()).distinct().count() >= 2);
+            assertThat(values(got)).extracting(n -> n.get("alertId").asText() + " v" + n.get("ruleVersion").asText())
+                    .contains("INC-CASCADE:a1 v2", "INC-CASCADE:b1 v2");
+        } finally {
+            job.cancel().get();
+        }
+    }
 }
