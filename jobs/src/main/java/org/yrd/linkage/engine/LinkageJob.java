@@ -10,6 +10,9 @@ import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alerting.CapDocument;
 import org.yrd.linkage.alerting.CapRenderFunction;
 import org.yrd.linkage.alerting.EscalationFunction;
+import org.yrd.linkage.feedback.FeedbackFact;
+import org.yrd.linkage.feedback.FeedbackFunction;
+import org.yrd.linkage.feedback.RuleFeedbackFunction;
 import org.yrd.linkage.chain.Routed;
 import org.yrd.linkage.chain.SequencedRuleFunction;
 import org.yrd.linkage.cyber.BurstRule;
@@ -24,6 +27,7 @@ import org.yrd.linkage.model.Event;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePack;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +44,7 @@ import java.util.Map;
  *                                    |                      --> CYB-LINK    (one linker)
  *                                    |                      --> CYB-BURST   (identifier)
  *                                    |    alerts of all rules + acks --> ESC-ACK (alert id) --> alert sink
+ *                                    |    alerts of all rules + acks --> feedback (alert id) --> (rule, hour) --> rule-feedback sink
  *                                    +--> dead letters of every step -----------------------> dead-letter sink
  * </pre>
  */
@@ -57,6 +62,9 @@ public final class LinkageJob {
         default boolean wantsCap() {
             return false;
         }
+
+        /** Per rule and hour: alerts, acknowledgements, confirmations, false alarms (JSON records, key rule|hour). */
+        default void ruleFeedback(DataStream<String> records) {}
 
         /** Called once every output has been handed over. */
         default void finish() {}
@@ -142,6 +150,12 @@ public final class LinkageJob {
                 .process(new EscalationFunction(conf.get(EngineOptions.ESCALATION_RETENTION)))
                 .uid("esc-ack").name("ESC-ACK (alert id)");
         sinks.alerts(escalated);
+        Duration retention = conf.get(EngineOptions.ESCALATION_RETENTION);
+        sinks.ruleFeedback(all.keyBy(AlertRevision::alertId)
+                .connect(acks.keyBy(e -> e.ack().alertId()))
+                .process(new FeedbackFunction(retention)).uid("feedback").name("feedback (alert id)")
+                .keyBy(FeedbackFact::key)
+                .process(new RuleFeedbackFunction(retention)).uid("rule-feedback").name("rule feedback (rule, hour)"));
         if (sinks.wantsCap()) {
             sinks.capDocuments(escalated.keyBy(AlertRevision::alertId)
                     .process(new CapRenderFunction(conf.get(EngineOptions.ESCALATION_RETENTION)))

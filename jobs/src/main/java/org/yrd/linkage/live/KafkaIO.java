@@ -128,6 +128,12 @@ public final class KafkaIO {
             }
 
             @Override
+            public void ruleFeedback(DataStream<String> records) {
+                add(records.map(r -> new KafkaRecord(topics.ruleFeedback(), utf8(feedbackKey(r)), utf8(r)))
+                        .returns(KafkaRecord.class).name("rule-feedback records"));
+            }
+
+            @Override
             public boolean wantsCap() {
                 return true;
             }
@@ -176,8 +182,11 @@ public final class KafkaIO {
             List<NewTopic> missing = new ArrayList<>();
             for (String t : topics.all()) {
                 if (!existing.contains(t)) {
+                    Map<String, String> configs = t.equals(topics.ruleFeedback())
+                            ? Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime", TopicConfig.CLEANUP_POLICY_CONFIG, "compact")
+                            : Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
                     missing.add(new NewTopic(t, conf.get(EngineOptions.KAFKA_PARTITIONS), conf.get(EngineOptions.KAFKA_REPLICATION).shortValue())
-                            .configs(Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime")));
+                            .configs(configs));
                 }
             }
             if (!missing.isEmpty()) {
@@ -185,6 +194,13 @@ public final class KafkaIO {
             }
             return missing.stream().map(NewTopic::name).toList();
         }
+    }
+
+    /** {@code ruleId|hourStart}, the key under which the latest figure of a rule and hour is kept. */
+    static String feedbackKey(String record) {
+        int r = record.indexOf("\"ruleId\":\"") + 10;
+        int h = record.indexOf("\"hourStart\":") + 12;
+        return record.substring(r, record.indexOf('"', r)) + '|' + record.substring(h, record.indexOf(',', h));
     }
 
     private static byte[] utf8(String s) {

@@ -34,6 +34,11 @@ public final class Topics implements java.io.Serializable {
         return prefix + "deadletter";
     }
 
+    /** Per rule and hour: alerts, acknowledgements, confirmations, false alarms (compacted, key rule|hour). */
+    public String ruleFeedback() {
+        return prefix + "rule-feedback";
+    }
+
     public String rules() {
         return prefix + StreamKind.RULE.baseName();
     }
@@ -50,6 +55,7 @@ public final class Topics implements java.io.Serializable {
             all.add(cap(r));
         }
         all.add(deadLetters());
+        all.add(ruleFeedback());
         return all;
     }
 }

@@ -34,6 +34,7 @@ public final class Replay {
     public static final String ALERTS_FILE = "alerts.jsonl";
     public static final String DEAD_LETTERS_FILE = "deadletter.jsonl";
     public static final String CAP_DIR = "cap";
+    public static final String FEEDBACK_FILE = "rule-feedback.jsonl";
 
     private Replay() {}
 
@@ -93,6 +94,12 @@ public final class Replay {
             public void deadLetters(DataStream<DeadLetter> deadLetters) {
                 deadLetters.sinkTo(new JsonLinesFileSink<>(deadLetterFile, d -> List.of(AlertJson.deadLetter(d))))
                         .setParallelism(1).name("write " + DEAD_LETTERS_FILE).uid("sink-deadletters");
+            }
+
+            @Override
+            public void ruleFeedback(DataStream<String> records) {
+                records.sinkTo(new JsonLinesFileSink<>(out.resolve(FEEDBACK_FILE), r -> List.of(r)))
+                        .setParallelism(1).name("write " + FEEDBACK_FILE).uid("sink-feedback");
             }
 
             @Override

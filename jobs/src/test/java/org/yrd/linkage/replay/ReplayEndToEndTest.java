@@ -84,6 +84,38 @@ class ReplayEndToEndTest {
     }
 
     @Test
+    void ruleFeedbackCountsEveryAlertSentToAProvinceAndEveryConfirmationOfOne() throws Exception {
+        Path out = replay(caseDir("small"), 2);
+        long sent = 0;
+        java.util.Set<String> delivered = new java.util.HashSet<>();
+        for (FinalAlert a : FinalAlerts.ofExpectedFile(expected("small")).values()) {
+            if (!a.ruleId().equals("ESC-ACK")) {
+                sent += a.recipients().size();
+                a.recipients().forEach(p -> delivered.add(a.alertId() + "|" + p));
+            }
+        }
+        java.util.Set<String> confirmed = new java.util.HashSet<>();
+        for (JsonNode ack : FinalAlerts.lines(caseDir("small").resolve("alert-acks.jsonl"))) {
+            String key = ack.get("alertId").asText() + "|" + ack.get("province").asText();
+            if (ack.get("status").asText().equals("CONFIRMED") && delivered.contains(key)) {
+                confirmed.add(key);
+            }
+        }
+        java.util.Map<String, JsonNode> latest = new java.util.HashMap<>();
+        for (JsonNode f : FinalAlerts.lines(out.resolve(Replay.FEEDBACK_FILE))) {
+            latest.put(f.get("ruleId").asText() + "|" + f.get("hourStart").asLong(), f);
+        }
+        long alerts = 0;
+        long confirmations = 0;
+        for (JsonNode f : latest.values()) {
+            alerts += f.get("alerts").asLong();
+            confirmations += f.get("confirmed").asLong();
+        }
+        assertThat(alerts).isEqualTo(sent);
+        assertThat(confirmations).isEqualTo(confirmed.size()).isPositive();
+    }
+
+    @Test
     void capOptionWritesOneValidCap12DocumentPerAlertRecord() throws Exception {
         Path out = tmp.resolve("cap-out");
         Replay.run(Replay.inputs(caseDir("small")), out, RulePack.defaults(), Replay.configuration(2, new Configuration()), true);

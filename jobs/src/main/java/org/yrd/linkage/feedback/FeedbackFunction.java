@@ -1,0 +1,116 @@
+package org.yrd.linkage.feedback;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.StateTtlConfig;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.co.KeyedCoProcessFunction;
+import org.apache.flink.util.Collector;
+import org.yrd.linkage.alert.AlertKind;
+import org.yrd.linkage.alert.AlertRevision;
+import org.yrd.linkage.model.AlertAck;
+import org.yrd.linkage.model.Event;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The provinces' feedback loop (情报线索传递、核查、反馈), keyed by alert id: joins each alert with
+ * the acknowledgements of the provinces it was sent to, and states what happened as
+ * {@link FeedbackFact}s: first sent, acknowledged (and how fast), confirmed, false alarm,
+ * resolved, each once per alert and province. Escalations are not rules and are left out.
+ */
+public class FeedbackFunction extends KeyedCoProcessFunction<String, AlertRevision, Event, FeedbackFact> {
+
+    private static final long HOUR = 3_600_000L;
+
+    private final Duration retention;
+    private transient ValueState<String> ruleId;
+    private transient MapState<String, Long> firstSent;
+    private transient MapState<String, Boolean> counted;
+    private transient ListState<AlertAck> waiting;
+
+    public FeedbackFunction(Duration retention) {
+        this.retention = retention;
+    }
+
+    @Override
+    public void open(OpenContext openContext) {
+        StateTtlConfig ttl = StateTtlConfig.newBuilder(retention).build();
+        ValueStateDescriptor<String> rule = new ValueStateDescriptor<>("rule", Types.STRING);
+        MapStateDescriptor<String, Long> sent = new MapStateDescriptor<>("first-sent", Types.STRING, Types.LONG);
+        MapStateDescriptor<String, Boolean> done = new MapStateDescriptor<>("counted", Types.STRING, Types.BOOLEAN);
+        ListStateDescriptor<AlertAck> acks = new ListStateDescriptor<>("waiting-acks", TypeInformation.of(AlertAck.class));
+        for (var d : List.of(rule, sent, done, acks)) {
+            d.enableTimeToLive(ttl);
+        }
+        ruleId = getRuntimeContext().getState(rule);
+        firstSent = getRuntimeContext().getMapState(sent);
+        counted = getRuntimeContext().getMapState(done);
+        waiting = getRuntimeContext().getListState(acks);
+    }
+
+    @Override
+    public void processElement1(AlertRevision r, Context ctx, Collector<FeedbackFact> out) throws Exception {
+        if (r.kind() == AlertKind.ESCALATION || r.withdrawn()) {
+            return;
+        }
+        ruleId.update(r.ruleId());
+        for (int i = 0; i < r.firstSentProvinces().length; i++) {
+            String p = r.firstSentProvinces()[i];
+            if (!firstSent.contains(p)) {
+                firstSent.put(p, r.firstSentTs()[i]);
+                out.collect(new FeedbackFact(r.ruleId(), p, hourOf(r.firstSentTs()[i]), FeedbackFact.ALERTED, 0));
+            }
+        }
+        List<AlertAck> still = new ArrayList<>();
+        for (AlertAck a : waiting.get()) {
+            if (!take(a, out)) {
+                still.add(a);
+            }
+        }
+        waiting.update(still);
+    }
+
+    @Override
+    public void processElement2(Event ack, Context ctx, Collector<FeedbackFact> out) throws Exception {
+        if (!take(ack.ack(), out)) {
+            waiting.add(ack.ack());
+        }
+    }
+
+    /** Counts an ack once its alert was sent to its province; false while that is not known yet. */
+    private boolean take(AlertAck a, Collector<FeedbackFact> out) throws Exception {
+        Long sent = firstSent.get(a.province());
+        String rule = ruleId.value();
+        if (sent == null || rule == null) {
+            return false;
+        }
+        long hour = hourOf(sent);
+        if (!counted.contains(a.province() + "|ack")) {
+            counted.put(a.province() + "|ack", true);
+            out.collect(new FeedbackFact(rule, a.province(), hour, FeedbackFact.ACKNOWLEDGED, Math.max(0, a.ts() - sent)));
+        }
+        switch (a.status()) {
+            case CONFIRMED, FALSE_ALARM, RESOLVED -> {
+                if (!counted.contains(a.province() + "|" + a.status())) {
+                    counted.put(a.province() + "|" + a.status(), true);
+                    out.collect(new FeedbackFact(rule, a.province(), hour, a.status().name(), 0));
+                }
+            }
+            default -> { }
+        }
+        return true;
+    }
+
+    static long hourOf(long ts) {
+        return ts - Math.floorMod(ts, HOUR);
+    }
+}
