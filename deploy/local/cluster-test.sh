@@ -87,6 +87,16 @@ log "auditing the alert topics: $(wc -l < "$OUT/planted.txt") expected alert ids
 ./linkage audit --bootstrap "$BOOTSTRAP" --expect "$OUT/planted.txt" --out "$OUT/final1.jsonl" --timeout 180s --idle 8s >&2 \
   || fail "phase 1 audit: missing alerts or conflicting revisions"
 
+log "scraping the TaskManagers' Prometheus endpoints for the engine's metrics"
+: > "$OUT/prometheus.txt"
+IFS=- read -r prom_from prom_to <<< "$FLINK_PROM_PORTS"
+for port in $(seq "$prom_from" "$prom_to"); do
+  curl -sf "http://127.0.0.1:$port/metrics" 2>/dev/null | grep -E '^flink_taskmanager_job_task_operator_' >> "$OUT/prometheus.txt" || true
+done
+grep -q '_stream_eventsIn{' "$OUT/prometheus.txt" || fail "no eventsIn metric on any Prometheus endpoint ($OUT/prometheus.txt)"
+grep -q '_rule_msgType_recipient_alertRecords{' "$OUT/prometheus.txt" || fail "no alertRecords metric on any Prometheus endpoint"
+log "Prometheus: $(grep -c 'stream_eventsIn{' "$OUT/prometheus.txt") eventsIn and $(grep -c 'alertRecords{' "$OUT/prometheus.txt") alertRecords series"
+
 log "stop with savepoint"
 "$here/flink.sh" cli stop -p "$LINKAGE_WORK/flink/savepoints" "$job" > "$OUT/stop.log" 2>&1 || fail "stop with savepoint: $(tail -3 "$OUT/stop.log")"
 savepoint=$(sed -n 's/.*Savepoint completed\. Path: \(.*\)$/\1/p' "$OUT/stop.log" | tail -1)

@@ -90,6 +90,7 @@ final class RunCommand implements Callable<Integer> {
         Path dir = checkpointDir != null ? checkpointDir : Cli.home().resolve("jobs/target/checkpoints");
         user.setString("execution.checkpointing.dir", dir.toAbsolutePath().toUri().toString());
         user.setString("rest.bind-address", "127.0.0.1");
+        user.setString("rest.port", "8081");
         user.addAll(Configuration.fromMap(settings));
         return LiveJob.liveDefaults(user);
     }

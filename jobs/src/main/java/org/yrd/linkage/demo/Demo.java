@@ -81,6 +81,9 @@ public final class Demo {
     /** Runs the demo for {@code duration} (or until the JVM is asked to stop); returns the provinces that received alerts. */
     public TreeSet<String> run(Duration duration) throws Exception {
         Files.createDirectories(work);
+        stopBroker();
+        deleteRecursively(work.resolve("work"));
+        deleteRecursively(work.resolve("checkpoints"));
         Thread hook = new Thread(this::stopBroker, "demo-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         JobClient job = null;
@@ -90,7 +93,8 @@ public final class Demo {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
             LiveJob.prepare(env, conf, RulePack.defaults());
             job = env.executeAsync("yrd-linkage demo");
-            out.println("demo: engine started; map at " + work.resolve("index.html").toUri());
+            out.println("demo: engine started; map at " + work.resolve("index.html").toUri()
+                    + ", Flink web UI and REST at http://127.0.0.1:8081 (./linkage status)");
             loop(bootstrap, duration);
         } finally {
             stopping.set(true);
@@ -122,6 +126,7 @@ public final class Demo {
         user.setString("execution.checkpointing.interval", "10 s");
         user.setString("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
         user.setString("rest.bind-address", "127.0.0.1");
+        user.setString("rest.port", "8081");
         user.setString("restart-strategy.type", "fixed-delay");
         return user;
     }
@@ -242,6 +247,17 @@ public final class Demo {
             Files.move(tmp, work.resolve("index.html"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             out.println("demo: cannot write the map: " + e.getMessage());
+        }
+    }
+
+    /** Every demo starts from empty topics and no checkpoint. */
+    private static void deleteRecursively(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var paths = Files.walk(dir)) {
+                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
         }
     }
 

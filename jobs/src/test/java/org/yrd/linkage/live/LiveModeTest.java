@@ -200,4 +200,58 @@ class LiveModeTest {
             job.cancel().get();
         }
     }
+
+    @Test
+    void metricsReadThroughTheRestApiEqualWhatTheJobWrote() throws Exception {
+        String prefix = "t4.";
+        Topics topics = new Topics(prefix);
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        JobClient job = startJob(prefix, RulePack.defaults(), Map.of("rest.port", Integer.toString(port),
+                "rest.bind-address", "127.0.0.1", "metrics.fetcher.update-interval", "500 ms"));
+        try {
+            long now = System.currentTimeMillis();
+            kafka.produce(topics.input(StreamKind.SENSOR), List.of(sensor("m1", now, 31.30, 121.0, "320583"),
+                    "{\"id\":\"far\",\"sensorId\":\"x\",\"kind\":\"GAS\",\"value\":1,\"ts\":" + now + ",\"lat\":39.9,\"lon\":116.4}",
+                    "not json"));
+            kafka.produce(topics.input(StreamKind.CALL), List.of(call("m-c1", now + 1, 31.30, 121.05, "320583"),
+                    call("m-c2", now + 2, 31.30, 121.10, "310114"), call("m-c3", now + 3, 31.30, 121.12, "310114"), "{\"id\":1}"));
+            List<ConsumerRecord<String, String>> dead = kafka.consumeUntil(List.of(topics.deadLetters()), Duration.ofSeconds(60), r -> r.size() >= 3);
+            List<String> alertTopics = new ArrayList<>();
+            Topics.RECIPIENTS.forEach(r -> alertTopics.add(topics.alerts(r)));
+            List<ConsumerRecord<String, String>> alerts = kafka.consumeUntil(alertTopics, Duration.ofSeconds(60), r -> r.size() >= 2);
+
+            Map<String, Double> expected = new java.util.TreeMap<>();
+            for (JsonNode d : values(dead)) {
+                expected.merge("deadLetters stream=" + d.get("stream").asText() + " reason=" + d.get("reason").asText(), 1.0, Double::sum);
+            }
+            for (JsonNode a : values(alerts)) {
+                expected.merge("alertRecords rule=" + a.get("ruleId").asText() + " msgType=" + a.get("msgType").asText()
+                        + " recipient=" + a.get("recipient").asText(), 1.0, Double::sum);
+            }
+            assertThat(expected).containsKeys("deadLetters stream=SENSOR reason=OUT_OF_REGION", "deadLetters stream=SENSOR reason=MALFORMED_JSON",
+                    "deadLetters stream=CALL reason=SCHEMA", "alertRecords rule=INC-CASCADE msgType=ALERT recipient=310000");
+            FlinkRest rest = new FlinkRest("http://127.0.0.1:" + port);
+            Map<String, Double> read = Map.of();
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (System.nanoTime() < end) {
+                Map<String, Double> all = rest.engineMetrics(job.getJobID().toString());
+                read = new java.util.TreeMap<>();
+                for (Map.Entry<String, Double> e : all.entrySet()) {
+                    if ((e.getKey().startsWith("deadLetters") || e.getKey().startsWith("alertRecords")) && e.getValue() > 0) {
+                        read.put(e.getKey(), e.getValue());
+                    }
+                }
+                if (read.equals(expected)) {
+                    break;
+                }
+                Thread.sleep(500);
+            }
+            assertThat(read).isEqualTo(expected);
+        } finally {
+            job.cancel().get();
+        }
+    }
 }
