@@ -2,7 +2,6 @@ package org.yrd.linkage.chain;
 
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
-import org.apache.flink.util.Collector;
 import org.junit.jupiter.api.Test;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.engine.Routing;
@@ -11,7 +10,6 @@ import org.yrd.linkage.model.Event;
 import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.testing.RuleFixture;
 
-import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,22 +33,7 @@ class RecoveryRevisionTest {
     }
 
     private static void feed(KeyedBroadcastOperatorTestHarness<String, Routed, String, AlertRevision> h, Event... events) throws Exception {
-        Routing.Cascade routing = new Routing.Cascade(PACK);
-        for (Event e : events) {
-            List<Routed> routed = new ArrayList<>();
-            routing.flatMap(e, new Collector<>() {
-                @Override
-                public void collect(Routed r) {
-                    routed.add(r);
-                }
-
-                @Override
-                public void close() {}
-            });
-            for (Routed r : routed) {
-                h.processElement(r, e.ts());
-            }
-        }
+        RuleFixture.feed(h, new Routing.Cascade(PACK), events);
     }
 
     private static Event fire(String id, long ts, double lat) {

@@ -36,6 +36,13 @@ public final class RuleFixture implements AutoCloseable {
 
     /** Feeds events in the given (arrival) order. */
     public RuleFixture feed(Event... events) throws Exception {
+        feed(harness, routing, events);
+        return this;
+    }
+
+    /** Routes events as the job graph does and feeds them, in the given order, to a harness. */
+    public static void feed(KeyedBroadcastOperatorTestHarness<String, Routed, String, AlertRevision> harness,
+                            FlatMapFunction<Event, Routed> routing, Event... events) throws Exception {
         for (Event e : events) {
             List<Routed> routed = new ArrayList<>();
             routing.flatMap(e, new Collector<>() {
@@ -51,7 +58,6 @@ public final class RuleFixture implements AutoCloseable {
                 harness.processElement(r, e.ts());
             }
         }
-        return this;
     }
 
     /** A rule operator in the harness, not yet opened; the broadcast input carries rule packs. */
