@@ -308,7 +308,9 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         @Override
         public void finalised(String alertId) {
             finalised.add(alertId);
-            closedChains++;
+            if (timers != null) {
+                closedChains++;
+            }
         }
 
         @Override
