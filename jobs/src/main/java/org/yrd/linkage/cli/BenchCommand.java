@@ -167,12 +167,15 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
         long seed;
 
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set a Flink option, e.g. --set state.backend.rocksdb.use-bloom-filter=true.")
+        Map<String, String> settings = Map.of();
+
         @Override
         public Integer call() throws Exception {
             if (reports < 1 || identifiers < reports || identifiers > 64 * reports || linkShare < 0 || linkShare > 1) {
                 return Cli.fail("need 1 <= --reports <= --identifiers <= 64 x --reports and 0 <= --link-share <= 1");
             }
-            return new LinkerBench(benchDir().resolve("linker"), System.out).run(reports, identifiers, linkShare, seed);
+            return new LinkerBench(benchDir().resolve("linker"), System.out).run(reports, identifiers, linkShare, seed, settings);
         }
     }
 }

@@ -1,0 +1,193 @@
+package org.yrd.linkage.bench;
+
+import org.apache.flink.configuration.Configuration;
+import org.yrd.linkage.model.StreamKind;
+import org.yrd.linkage.replay.JsonLinesFormat;
+import org.yrd.linkage.replay.Replay;
+import org.yrd.linkage.rules.RulePack;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Replay throughput against its floor: the parse-only floor on one and on two threads, then
+ * {@link Replay#run} over the same files at each parallelism, each into a fresh directory. A
+ * replay's rate is given two ways: <em>wall</em>, from the call to its return (MiniCluster start
+ * and shutdown included), and <em>active</em>, from the first line read to the return (start-up
+ * excluded, the drain of the last events included). Ratios and targets use the active rate.
+ */
+public final class ReplayBench {
+
+    /** Target: replay at least half the two-thread parse floor. */
+    public static final double FLOOR_TARGET = 0.5;
+    /** Target: parallelism 2 at least 1.7 times parallelism 1. */
+    public static final double SCALING_TARGET = 1.7;
+
+    /** One replay: lines read, wall and active seconds, alert and dead-letter lines written. */
+    public record Run(int parallelism, long lines, double wallSeconds, double activeSeconds, long alertLines, long deadLetters,
+                      double cpuSeconds, String loadAfter) {
+        public double wallRate() {
+            return lines / wallSeconds;
+        }
+
+        public double activeRate() {
+            return lines / activeSeconds;
+        }
+    }
+
+    private final PrintStream out;
+
+    public ReplayBench(PrintStream out) {
+        this.out = out;
+    }
+
+    /** Runs the floors and the replays and prints the figures; returns 0 when all targets are met, 3 when not. */
+    public int run(Path in, Path work, List<Integer> parallelisms, Map<String, String> settings, boolean skipFloor) throws Exception {
+        Map<StreamKind, Path> files = Replay.inputs(in);
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException(in + " holds no replay files (bench gen writes them)");
+        }
+        long size = 0;
+        for (Path f : files.values()) {
+            size += Files.size(f);
+        }
+        out.println(Machine.describe());
+        out.printf(Locale.ROOT, "input:   %s (%s), %s%n", in, String.join(", ", files.values().stream().map(p -> p.getFileName().toString()).toList()),
+                Machine.mib(size));
+
+        ParseFloor.Result floor1 = null;
+        ParseFloor.Result floor2 = null;
+        if (!skipFloor) {
+            // page the files in and warm the binder up, so that the floor measures parsing, not the disk or the JIT
+            ParseFloor.warmUp(files, 400_000);
+            floor1 = ParseFloor.run(files, 1);
+            out.printf(Locale.ROOT, "parse floor, 1 thread:   %,d lines in %.1f s = %,.0f lines/s (%d not bound; %.1f s on CPU)%n",
+                    floor1.lines(), floor1.seconds(), floor1.linesPerSecond(), floor1.failures(), floor1.cpuSeconds());
+            floor2 = ParseFloor.run(files, 2);
+            out.printf(Locale.ROOT, "parse floor, 2 threads:  %,d lines in %.1f s = %,.0f lines/s (%d not bound; %.1f s on CPU)%n",
+                    floor2.lines(), floor2.seconds(), floor2.linesPerSecond(), floor2.failures(), floor2.cpuSeconds());
+        }
+
+        Map<Integer, Run> runs = new LinkedHashMap<>();
+        List<Integer> ordered = new ArrayList<>(parallelisms);
+        for (int p : ordered) {
+            Path outDir = work.resolve("replay-p" + p);
+            deleteTree(outDir);
+            Run r = replay(files, outDir, p, settings);
+            runs.put(p, r);
+            out.printf(Locale.ROOT, "replay, parallelism %d:  %,d lines; wall %.1f s = %,.0f lines/s; active %.1f s = %,.0f lines/s; "
+                            + "%,d alert records, %,d dead letters; this JVM used %.2f cores on average; load average after %s%n",
+                    p, r.lines(), r.wallSeconds(), r.wallRate(), r.activeSeconds(), r.activeRate(), r.alertLines(), r.deadLetters(),
+                    r.cpuSeconds() / r.wallSeconds(), r.loadAfter());
+        }
+
+        boolean met = true;
+        out.println();
+        out.println("figure                                   measured      target   met");
+        if (floor2 != null) {
+            for (Run r : runs.values()) {
+                double ratio = r.activeRate() / floor2.linesPerSecond();
+                met &= ratio >= FLOOR_TARGET;
+                out.printf(Locale.ROOT, "replay p%d / 2-thread parse floor         %6.1f%%     >= %2.0f%%   %s%n",
+                        r.parallelism(), 100 * ratio, 100 * FLOOR_TARGET, ratio >= FLOOR_TARGET ? "yes" : "NO");
+            }
+            for (Run r : runs.values()) {
+                out.printf(Locale.ROOT, "replay p%d / 1-thread parse floor         %6.1f%%        (info)%n",
+                        r.parallelism(), 100 * r.activeRate() / floor1.linesPerSecond());
+            }
+        }
+        if (runs.containsKey(1) && runs.containsKey(2)) {
+            double scaling = runs.get(2).activeRate() / runs.get(1).activeRate();
+            met &= scaling >= SCALING_TARGET;
+            out.printf(Locale.ROOT, "replay p2 / p1 (active rates)            %6.2fx     >= %.1fx   %s%n",
+                    scaling, SCALING_TARGET, scaling >= SCALING_TARGET ? "yes" : "NO");
+            out.printf(Locale.ROOT, "same alerts.jsonl at p1 and p2 (multiset of lines, emittedAt aside): %s%n",
+                    sameLines(work.resolve("replay-p1").resolve(Replay.ALERTS_FILE), work.resolve("replay-p2").resolve(Replay.ALERTS_FILE)) ? "yes" : "NO");
+        }
+        return met ? 0 : 3;
+    }
+
+    private Run replay(Map<StreamKind, Path> files, Path outDir, int parallelism, Map<String, String> settings) throws Exception {
+        Configuration conf = Replay.configuration(parallelism, Configuration.fromMap(settings));
+        JsonLinesFormat.LINES_READ.set(0);
+        long[] firstRead = {0};
+        Thread sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                if (JsonLinesFormat.LINES_READ.get() > 0) {
+                    firstRead[0] = System.nanoTime();
+                    return;
+                }
+                try {
+                    Thread.sleep(0, 200_000);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "replay-bench-sampler");
+        sampler.setDaemon(true);
+        long cpu = Machine.processCpuNanos();
+        long start = System.nanoTime();
+        sampler.start();
+        Replay.run(files, outDir, RulePack.defaults(), conf);
+        long end = System.nanoTime();
+        double cpuSeconds = (Machine.processCpuNanos() - cpu) / 1e9;
+        sampler.interrupt();
+        sampler.join();
+        long first = firstRead[0] == 0 ? start : firstRead[0];
+        return new Run(parallelism, JsonLinesFormat.LINES_READ.get(), (end - start) / 1e9, (end - first) / 1e9,
+                countLines(outDir.resolve(Replay.ALERTS_FILE)), countLines(outDir.resolve(Replay.DEAD_LETTERS_FILE)),
+                cpuSeconds, Machine.loadAverage());
+    }
+
+    static long countLines(Path f) throws IOException {
+        if (!Files.exists(f)) {
+            return 0;
+        }
+        try (Stream<String> lines = Files.lines(f, StandardCharsets.UTF_8)) {
+            return lines.count();
+        }
+    }
+
+    static boolean sameLines(Path a, Path b) throws IOException {
+        if (!Files.exists(a) || !Files.exists(b)) {
+            return false;
+        }
+        List<String> x = withoutEmittedAt(Files.readAllLines(a, StandardCharsets.UTF_8));
+        List<String> y = withoutEmittedAt(Files.readAllLines(b, StandardCharsets.UTF_8));
+        Collections.sort(x);
+        Collections.sort(y);
+        return x.equals(y);
+    }
+
+    /** The lines without their wall-clock field {@code emittedAt}, the only field that may differ between runs. */
+    static List<String> withoutEmittedAt(List<String> lines) {
+        List<String> out = new ArrayList<>(lines.size());
+        for (String l : lines) {
+            out.add(EMITTED_AT.matcher(l).replaceFirst(""));
+        }
+        return out;
+    }
+
+    private static final java.util.regex.Pattern EMITTED_AT = java.util.regex.Pattern.compile(",?\"emittedAt\":[0-9]+");
+
+    static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Collections.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        }
+    }
+}
