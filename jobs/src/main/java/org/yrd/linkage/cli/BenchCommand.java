@@ -52,7 +52,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
 
     @Command(name = "gen", mixinStandardHelpOptions = true,
-            description = "Write replay files of a realistic mix (90% readings, 7% calls, 2.5% fraud reports, 0.5% acks, planted chains).")
+            description = "Write replay files of a realistic mix (90%% readings, 7%% calls, 2.5%% fraud reports, 0.5%% acks, planted chains).")
     static final class Gen implements Callable<Integer> {
         @Option(names = "--out", required = true, description = "Directory to write the four .jsonl files into.")
         Path out;
