@@ -102,6 +102,11 @@ public record RulePack(
         }
     }
 
+    /** Whether a rule is switched on in this pack. */
+    public boolean enabled(String ruleId) {
+        return (Boolean) structureOf(ruleId).get(0);
+    }
+
     /** True when a reading of this kind and value is a breach. */
     public boolean isBreach(SensorKind kind, double value) {
         Hazard h = hazards.get(kind);

@@ -147,6 +147,9 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
     public void processElement(Routed in, ReadOnlyContext ctx, Collector<AlertRevision> out) throws Exception {
         currentKey = ctx.getCurrentKey();
         pack = packs.current(ctx.getBroadcastState(RulePacks.STATE));
+        if (!pack.enabled(ruleId())) {
+            return;
+        }
         Event e = in.event();
         List<Event> at = pending.get(e.ts());
         if (at == null) {

@@ -123,34 +123,29 @@ public final class LinkageJob {
                 .uid("dedupe").name("dedupe (stream, id)");
         deadLetters.add(unique.getSideOutput(IngestOperator.DEAD_LETTERS));
 
+        // every rule is in the graph even when switched off, so that a later pack can switch it on
         List<DataStream<AlertRevision>> alerts = new ArrayList<>();
-        if (pack.cascade().enabled()) {
-            DataStream<Routed> routed = unique.connect(rules).process(new Routing.Cascade(pack)).name("route inc-cascade");
-            alerts.add(rule(routed, rules, new CascadeRule(pack, speculative), "inc-cascade", "INC-CASCADE (grid cell)"));
-        }
-        if (pack.spread().enabled()) {
-            alerts.add(rule(unique.flatMap(new Routing.Spread()).returns(Routed.class).name("route inc-spread"), rules, new SpreadRule(pack, speculative), "inc-spread", "INC-SPREAD (sensor kind)"));
-        }
-        if (pack.cluster().enabled()) {
-            alerts.add(rule(unique.flatMap(new Routing.Cluster()).returns(Routed.class).name("route inc-cluster"), rules, new ClusterRule(pack, speculative), "inc-cluster", "INC-CLUSTER (call category)"));
-        }
-        if (pack.link().enabled()) {
-            alerts.add(rule(unique.flatMap(new Routing.Link()).returns(Routed.class).name("route cyb-link"), rules, new LinkRule(pack, speculative), "cyb-link", "CYB-LINK (linker)"));
-        }
-        if (pack.burst().enabled()) {
-            alerts.add(rule(unique.flatMap(new Routing.Burst()).returns(Routed.class).name("route cyb-burst"), rules, new BurstRule(pack, speculative), "cyb-burst", "CYB-BURST (identifier)"));
-        }
+        alerts.add(rule(unique.connect(rules).process(new Routing.Cascade(pack)).name("route inc-cascade"),
+                rules, new CascadeRule(pack, speculative), "inc-cascade", "INC-CASCADE (grid cell)"));
+        alerts.add(rule(unique.flatMap(new Routing.Spread()).returns(Routed.class).name("route inc-spread"),
+                rules, new SpreadRule(pack, speculative), "inc-spread", "INC-SPREAD (sensor kind)"));
+        alerts.add(rule(unique.flatMap(new Routing.Cluster()).returns(Routed.class).name("route inc-cluster"),
+                rules, new ClusterRule(pack, speculative), "inc-cluster", "INC-CLUSTER (call category)"));
+        alerts.add(rule(unique.flatMap(new Routing.Link()).returns(Routed.class).name("route cyb-link"),
+                rules, new LinkRule(pack, speculative), "cyb-link", "CYB-LINK (linker)"));
+        alerts.add(rule(unique.flatMap(new Routing.Burst()).returns(Routed.class).name("route cyb-burst"),
+                rules, new BurstRule(pack, speculative), "cyb-burst", "CYB-BURST (identifier)"));
         DataStream<AlertRevision> all = alerts.get(0);
         for (int i = 1; i < alerts.size(); i++) {
             all = all.union(alerts.get(i));
         }
         DataStream<Event> acks = unique.filter(e -> e.stream() == StreamKind.ACK).name("acks");
+        Duration retention = conf.get(EngineOptions.ESCALATION_RETENTION);
         DataStream<AlertRevision> escalated = all.keyBy(AlertRevision::alertId)
                 .connect(acks.keyBy(e -> e.ack().alertId()))
-                .process(new EscalationFunction(conf.get(EngineOptions.ESCALATION_RETENTION)))
+                .process(new EscalationFunction(retention))
                 .uid("esc-ack").name("ESC-ACK (alert id)");
         sinks.alerts(escalated);
-        Duration retention = conf.get(EngineOptions.ESCALATION_RETENTION);
         sinks.ruleFeedback(all.keyBy(AlertRevision::alertId)
                 .connect(acks.keyBy(e -> e.ack().alertId()))
                 .process(new FeedbackFunction(retention)).uid("feedback").name("feedback (alert id)")
@@ -158,7 +153,7 @@ public final class LinkageJob {
                 .process(new RuleFeedbackFunction(retention)).uid("rule-feedback").name("rule feedback (rule, hour)"));
         if (sinks.wantsCap()) {
             sinks.capDocuments(escalated.keyBy(AlertRevision::alertId)
-                    .process(new CapRenderFunction(conf.get(EngineOptions.ESCALATION_RETENTION)))
+                    .process(new CapRenderFunction(retention))
                     .uid("cap").name("render CAP 1.2"));
         }
 

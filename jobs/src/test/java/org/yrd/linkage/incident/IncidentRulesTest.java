@@ -111,6 +111,17 @@ class IncidentRulesTest {
     }
 
     @Test
+    void ruleSwitchedOffInThePackRaisesNothing() throws Exception {
+        RulePack.Cascade c = PACK.cascade();
+        RulePack off = new RulePack(PACK.id(), "off", PACK.hazards(),
+                new RulePack.Cascade(false, c.radiusKm(), c.window(), c.minCalls(), c.severity(), c.crossProvinceSeverity()),
+                PACK.spread(), PACK.cluster(), PACK.link(), PACK.burst(), PACK.escalation());
+        assertThat(RuleFixture.run(new CascadeRule(off, false), new Routing.Cascade(off), breach("s1", T0),
+                callNorth("c1", T0 + MINUTE, 1, "320500"), callNorth("c2", T0 + 2 * MINUTE, 1, "320500"),
+                callNorth("c3", T0 + 3 * MINUTE, 1, "320500"))).isEmpty();
+    }
+
+    @Test
     void unrelatedCallsDoNotJoin() throws Exception {
         assertThat(cascade(breach("s1", T0),
                 call("c1", T0 + MINUTE, LAT, LON, TRAFFIC_ACCIDENT, "320500"),
