@@ -70,6 +70,9 @@ public final class LatencyBench {
         final String name;
         final int rate;
         final Histogram latencyMicros = new Histogram(TimeUnit.SECONDS.toMicros(120), 3);
+        /** Produce to the engine's emittedAt stamp, and emittedAt to consumed (milliseconds, wall clock). */
+        final Histogram toEmitMillis = new Histogram(120_000, 3);
+        final Histogram fromEmitMillis = new Histogram(120_000, 3);
         final List<Histogram> windows = new ArrayList<>();
         long sent;
         long chains;
@@ -81,8 +84,12 @@ public final class LatencyBench {
             this.rate = rate;
         }
 
-        synchronized void record(long sentNanos, long micros) {
+        synchronized void record(long sentNanos, long micros, long toEmit, long fromEmit) {
             latencyMicros.recordValue(Math.min(latencyMicros.getHighestTrackableValue(), Math.max(0, micros)));
+            if (toEmit >= 0 && fromEmit >= 0) {
+                toEmitMillis.recordValue(Math.min(120_000, toEmit));
+                fromEmitMillis.recordValue(Math.min(120_000, fromEmit));
+            }
             int w = (int) ((sentNanos - startNanos) / 10_000_000_000L);
             while (windows.size() <= w) {
                 windows.add(new Histogram(TimeUnit.SECONDS.toMicros(120), 2));
@@ -91,7 +98,7 @@ public final class LatencyBench {
         }
     }
 
-    private record Expect(long sentNanos, Phase phase) {}
+    private record Expect(long sentNanos, long sentMillis, Phase phase) {}
 
     private final Path home;
     private final Path work;
@@ -118,7 +125,8 @@ public final class LatencyBench {
     }
 
     /** Runs the phases; returns 0 when the p99 target is met at its rate, 3 when not. */
-    public int run(List<Integer> rates, Duration duration, Duration warmUp, Duration chainEvery, int parallelism) throws Exception {
+    public int run(List<Integer> rates, Duration duration, Duration warmUp, Duration chainEvery, int parallelism,
+                   Duration checkpointInterval) throws Exception {
         out.println(Machine.describe());
         SplittableRandom placing = new SplittableRandom(7);
         pool = Places.pool(placing, 20_000);
@@ -131,9 +139,9 @@ public final class LatencyBench {
             fleetKinds[i] = SensorKind.values()[placing.nextInt(SensorKind.values().length)];
             fleetLevels[i] = 0.2 + 0.6 * placing.nextDouble();
         }
-        out.printf(Locale.ROOT, "settings: parallelism %d, checkpoints every 10 s (RocksDB, incremental), at-least-once, "
+        out.printf(Locale.ROOT, "settings: parallelism %d, checkpoints every %d s (RocksDB, incremental), at-least-once, "
                         + "a chain every %d ms over %d sites >= 20 km apart, warm-up %d s, %d s per rate%n",
-                parallelism, chainEvery.toMillis(), sites.size(), warmUp.toSeconds(), duration.toSeconds());
+                parallelism, checkpointInterval.toSeconds(), chainEvery.toMillis(), sites.size(), warmUp.toSeconds(), duration.toSeconds());
 
         Files.createDirectories(work);
         ReplayBench.deleteTree(work.resolve("work"));
@@ -156,7 +164,7 @@ public final class LatencyBench {
             user.set(EngineOptions.KAFKA_CREATE_TOPICS, true);
             user.set(EngineOptions.KAFKA_START, "earliest");
             user.setString("parallelism.default", Integer.toString(parallelism));
-            user.setString("execution.checkpointing.interval", "10 s");
+            user.setString("execution.checkpointing.interval", checkpointInterval.toMillis() + " ms");
             user.setString("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
             user.setString("rest.bind-address", "127.0.0.1");
             user.setString("rest.bind-port", "0");
@@ -241,8 +249,11 @@ public final class LatencyBench {
         for (Histogram x : p.windows) {
             w.append(w.length() == 0 ? "" : ", ").append(x.getTotalCount() == 0 ? "-" : String.format(Locale.ROOT, "%.0f", x.getValueAtPercentile(99) / 1000.0));
         }
-        out.printf(Locale.ROOT, "%-8s sent %,d in %.1f s (%,.0f/s), %d chains, %d alerted: p50 %s ms, p99 %s ms, p99.9 %s ms; p99 per 10 s: %s%n",
-                p.name, p.sent, p.seconds, p.sent / p.seconds, p.chains, h.getTotalCount(), ms(h, 50), ms(h, 99), ms(h, 99.9), w);
+        out.printf(Locale.ROOT, "%-8s sent %,d in %.1f s (%,.0f/s), %d chains, %d alerted: p50 %s ms, p99 %s ms, p99.9 %s ms; p99 per 10 s: %s; "
+                        + "split at the engine's emittedAt: produce->emitted p50 %d p99 %d ms, emitted->consumed p50 %d p99 %d ms%n",
+                p.name, p.sent, p.seconds, p.sent / p.seconds, p.chains, h.getTotalCount(), ms(h, 50), ms(h, 99), ms(h, 99.9), w,
+                p.toEmitMillis.getValueAtPercentile(50), p.toEmitMillis.getValueAtPercentile(99),
+                p.fromEmitMillis.getValueAtPercentile(50), p.fromEmitMillis.getValueAtPercentile(99));
     }
 
     private static String ms(Histogram h, double percentile) {
@@ -328,7 +339,7 @@ public final class LatencyBench {
             sb.setLength(0);
             Lines.call(sb, "lb-" + tag + "-k" + k + "-" + i, ts + 1 + i, site.lat(), site.lon(), site.city(), CHAIN_CALLS[pair], 0, null);
             if (i == 2) {
-                expected.put("INC-CASCADE:" + breachId, new Expect(System.nanoTime(), p));
+                expected.put("INC-CASCADE:" + breachId, new Expect(System.nanoTime(), System.currentTimeMillis(), p));
             }
             send(producer, callTopic);
         }
@@ -360,11 +371,14 @@ public final class LatencyBench {
             while (!stopping.get()) {
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(50))) {
                     long now = System.nanoTime();
+                    long nowMillis = System.currentTimeMillis();
                     alertRecords.incrementAndGet();
                     String alertId = r.key() != null ? r.key() : alertIdOf(r.value());
                     Expect e = alertId == null ? null : expected.remove(alertId);
                     if (e != null) {
-                        e.phase().record(e.sentNanos(), (now - e.sentNanos()) / 1000);
+                        long emitted = emittedAtOf(r.value());
+                        e.phase().record(e.sentNanos(), (now - e.sentNanos()) / 1000,
+                                emitted < 0 ? -1 : emitted - e.sentMillis(), emitted < 0 ? -1 : nowMillis - emitted);
                     }
                 }
             }
@@ -373,6 +387,21 @@ public final class LatencyBench {
                 out.println("latency: consumer failed: " + e);
             }
         }
+    }
+
+    /** The engine's wall-clock stamp of an alert record, or -1. */
+    static long emittedAtOf(String json) {
+        String field = "\"emittedAt\":";
+        int i = json.indexOf(field);
+        if (i < 0) {
+            return -1;
+        }
+        int from = i + field.length();
+        int to = from;
+        while (to < json.length() && Character.isDigit(json.charAt(to))) {
+            to++;
+        }
+        return to == from ? -1 : Long.parseLong(json.substring(from, to));
     }
 
     static String alertIdOf(String json) {

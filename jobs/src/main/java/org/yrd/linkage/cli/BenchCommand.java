@@ -130,25 +130,30 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism of the job (default: ${DEFAULT-VALUE}).")
         int parallelism;
 
+        @Option(names = "--checkpoint-interval", defaultValue = "10s", description = "Checkpoint interval (default: ${DEFAULT-VALUE}, as live mode).")
+        String checkpointInterval;
+
         @Override
         public Integer call() throws Exception {
             Duration d;
             Duration w;
             Duration c;
+            Duration cp;
             try {
                 d = Cli.duration(duration);
                 w = Cli.duration(warmUp);
                 c = Cli.duration(chainEvery);
+                cp = Cli.duration(checkpointInterval);
             } catch (IllegalArgumentException e) {
                 return Cli.fail(e.getMessage());
             }
             if (rates.isEmpty() || rates.stream().anyMatch(r -> r < 1 || r > 1_000_000)) {
                 return Cli.fail("--rates must be between 1 and 1000000 events/s");
             }
-            if (d.toSeconds() < 1 || d.toMinutes() > 30 || c.toMillis() < 10 || parallelism < 1 || parallelism > 8) {
-                return Cli.fail("--duration must be 1s..30min, --chain-every >= 10ms, --parallelism 1..8");
+            if (d.toSeconds() < 1 || d.toMinutes() > 30 || c.toMillis() < 10 || parallelism < 1 || parallelism > 8 || cp.toMillis() < 100) {
+                return Cli.fail("--duration must be 1s..30min, --chain-every >= 10ms, --parallelism 1..8, --checkpoint-interval >= 100ms");
             }
-            return new LatencyBench(Cli.home().toAbsolutePath(), System.out).run(rates, d, w, c, parallelism);
+            return new LatencyBench(Cli.home().toAbsolutePath(), System.out).run(rates, d, w, c, parallelism, cp);
         }
     }
 
