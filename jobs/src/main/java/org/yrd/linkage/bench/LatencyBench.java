@@ -1,5 +1,7 @@
 package org.yrd.linkage.bench;
 
+import org.yrd.linkage.live.LocalKafka;
+
 import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -153,10 +155,7 @@ public final class LatencyBench {
         List<Phase> phases = new ArrayList<>();
         try {
             long t0 = System.nanoTime();
-            if (kafka("start", "--port", Integer.toString(port)) != 0) {
-                throw new IllegalStateException("the Kafka broker did not start (see " + work.resolve("kafka-script.log") + ")");
-            }
-            String bootstrap = "127.0.0.1:" + port;
+            String bootstrap = new LocalKafka(home, work, out).start(port);
             out.printf(Locale.ROOT, "broker up on %s in %.1f s%n", bootstrap, (System.nanoTime() - t0) / 1e9);
 
             Configuration user = new Configuration();
@@ -474,20 +473,6 @@ public final class LatencyBench {
     }
 
     private void stopBroker() {
-        try {
-            kafka("stop");
-        } catch (IOException | InterruptedException e) {
-            out.println("latency: stopping the broker: " + e.getMessage());
-        }
-    }
-
-    private int kafka(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(home.resolve("deploy/local/kafka.sh").toString());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("kafka-script.log").toFile()));
-        pb.environment().put("LINKAGE_WORK", work.resolve("work").toString());
-        return pb.start().waitFor();
+        new LocalKafka(home, work, out).stop();
     }
 }

@@ -16,6 +16,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.yrd.linkage.engine.EngineOptions;
 import org.yrd.linkage.live.LiveJob;
+import org.yrd.linkage.live.LocalKafka;
 import org.yrd.linkage.live.Topics;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePack;
@@ -56,6 +57,7 @@ public final class Demo {
     private final double rate;
     private final long seed;
     private final PrintStream out;
+    private final LocalKafka kafka;
     private final AtomicBoolean stopping = new AtomicBoolean();
 
     private final Map<StreamKind, Long> produced = new EnumMap<>(StreamKind.class);
@@ -76,6 +78,7 @@ public final class Demo {
         this.rate = rate;
         this.seed = seed;
         this.out = out;
+        this.kafka = new LocalKafka(home, work, out);
     }
 
     /** Runs the demo for {@code duration} (or until the JVM is asked to stop); returns the provinces that received alerts. */
@@ -262,28 +265,10 @@ public final class Demo {
     }
 
     private String startBroker() throws IOException, InterruptedException {
-        int code = kafka("start", "--port", Integer.toString(port));
-        if (code != 0) {
-            throw new IllegalStateException("the Kafka broker did not start (deploy/local/kafka.sh exit " + code + ")");
-        }
-        return "127.0.0.1:" + port;
+        return kafka.start(port);
     }
 
     private void stopBroker() {
-        try {
-            kafka("stop");
-        } catch (IOException | InterruptedException e) {
-            out.println("demo: stopping the broker: " + e.getMessage());
-        }
-    }
-
-    private int kafka(String... args) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(home.resolve("deploy/local/kafka.sh").toString());
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(work.resolve("kafka-script.log").toFile()));
-        pb.environment().put("LINKAGE_WORK", work.resolve("work").toString());
-        return pb.start().waitFor();
+        kafka.stop();
     }
 }
