@@ -136,11 +136,9 @@ public final class LinkerBench {
         conf.setString("state.backend.rocksdb.metrics.column-family-as-variable", "true");
         conf.addAll(Configuration.fromMap(settings));
         out.printf(Locale.ROOT, "settings: %,d reports, %,d distinct identifiers (%.1f per report) + %.0f%% of reports naming one of a recent report's, "
-                        + "ts %d ms apart over %.1f days; linker in ordered mode, parallelism 1, RocksDB (managed memory 256 MiB) in %s%n",
-                reports, identifiers, (double) identifiers / reports, 100 * linkShare, spacing, spacing * reports / 86_400_000.0, rocksDir);
-        if (!settings.isEmpty()) {
-            out.println("settings: " + settings);
-        }
+                        + "ts %d ms apart over %.1f days; linker in ordered mode, parallelism 1, RocksDB (managed memory %s, bloom filters %s) in %s%n",
+                reports, identifiers, (double) identifiers / reports, 100 * linkShare, spacing, spacing * reports / 86_400_000.0,
+                conf.getString("taskmanager.memory.managed.size", "?"), conf.getString("state.backend.rocksdb.use-bloom-filter", "false"), rocksDir);
 
         ALERTS.set(0);
         REPORTS.set(0);
