@@ -1,5 +1,7 @@
 package org.yrd.linkage.bench;
 
+import org.yrd.linkage.demo.ScenarioGenerator;
+
 import org.yrd.linkage.region.Geo;
 import org.yrd.linkage.region.Region;
 
@@ -57,7 +59,7 @@ final class Places {
     static Point near(SplittableRandom r, Point p, double minKm, double maxKm) {
         Region region = Region.get();
         for (int i = 0; i < 50; i++) {
-            double[] q = destination(p.lat(), p.lon(), r.nextDouble() * 360, minKm + r.nextDouble() * (maxKm - minKm));
+            double[] q = ScenarioGenerator.destination(p.lat(), p.lon(), r.nextDouble() * 360, minKm + r.nextDouble() * (maxKm - minKm));
             int city = region.cityAt(q[0], q[1]);
             if (city != 0) {
                 return new Point(q[0], q[1], city);
@@ -71,7 +73,7 @@ final class Places {
         List<BorderPair> pairs = new ArrayList<>(n);
         while (pairs.size() < n) {
             Point a = random(r);
-            double[] q = destination(a.lat(), a.lon(), r.nextDouble() * 360, 2 + r.nextDouble() * 4);
+            double[] q = ScenarioGenerator.destination(a.lat(), a.lon(), r.nextDouble() * 360, 2 + r.nextDouble() * 4);
             int city = region.cityAt(q[0], q[1]);
             if (city != 0 && Region.provinceOf(city) != a.province()) {
                 pairs.add(new BorderPair(a, new Point(q[0], q[1], city)));
@@ -97,17 +99,6 @@ final class Places {
             }
         }
         return sites;
-    }
-
-    /** The point at great-circle distance {@code km} and bearing from (lat, lon), rounded to 1e-6 degree. */
-    static double[] destination(double lat, double lon, double bearingDeg, double km) {
-        double d = km / Geo.EARTH_RADIUS_KM;
-        double b = Math.toRadians(bearingDeg);
-        double p1 = Math.toRadians(lat);
-        double l1 = Math.toRadians(lon);
-        double p2 = Math.asin(Math.sin(p1) * Math.cos(d) + Math.cos(p1) * Math.sin(d) * Math.cos(b));
-        double l2 = l1 + Math.atan2(Math.sin(b) * Math.sin(d) * Math.cos(p1), Math.cos(d) - Math.sin(p1) * Math.sin(p2));
-        return new double[] {round6(Math.toDegrees(p2)), round6(Math.toDegrees(l2))};
     }
 
     static double round6(double x) {

@@ -1022,7 +1022,7 @@ public final class ScenarioGenerator {
     }
 
     /** The point at great-circle distance {@code km} and bearing from (lat, lon), rounded to 1e-6 degree. */
-    static double[] destination(double lat, double lon, double bearingDeg, double km) {
+    public static double[] destination(double lat, double lon, double bearingDeg, double km) {
         double d = km / Geo.EARTH_RADIUS_KM;
         double b = Math.toRadians(bearingDeg);
         double p1 = Math.toRadians(lat);
