@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Reduce an alerts.jsonl (every revision, one record per recipient) to the final state of each
-alert id, in the form of shared/examples/*/expected-final-alerts.jsonl, and optionally diff it
+alert id, in the form of examples/*/expected-final-alerts.jsonl, and optionally diff it
 against an expected file. Usage: final-alerts.py ALERTS.jsonl [EXPECTED.jsonl]"""
 import json
 import sys

@@ -12,13 +12,13 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root="$(cd "$here/../.." && pwd)"
 cd "$root"
 
-export LINKAGE_WORK="$root/jobs/target/cluster-test/work"
+export LINKAGE_WORK="$root/jobs/cli/target/cluster-test/work"
 export FLINK_REST_PORT="${FLINK_REST_PORT:-28081}" FLINK_RPC_PORT="${FLINK_RPC_PORT:-26123}" FLINK_PROM_PORTS="${FLINK_PROM_PORTS:-29250-29260}"
 KAFKA_PORT="${KAFKA_PORT:-29092}"
 BOOTSTRAP="127.0.0.1:$KAFKA_PORT"
 REST="http://127.0.0.1:$FLINK_REST_PORT"
-OUT="$root/jobs/target/cluster-test"
-JAR="$root/jobs/target/yrd-linkage-job.jar"
+OUT="$root/jobs/cli/target/cluster-test"
+JAR="$root/jobs/engine/target/yrd-linkage-job.jar"
 
 log() { printf 'cluster-test: %s\n' "$*" >&2; }
 fail() { log "FAILED: $*"; exit 1; }
@@ -52,10 +52,12 @@ wait_running() {  # job id, since ms, timeout s
   done
 }
 submit() {  # extra flink run args...
-  "$here/flink.sh" cli run -d "$@" "$JAR" \
+  # the checkpoint interval comes from the cluster side (-D, as config.yaml or a FlinkDeployment
+  # would set it), not from the job's arguments: it must win over the job's built-in 10 s
+  "$here/flink.sh" cli run -d -Dexecution.checkpointing.interval=2s "$@" "$JAR" \
     linkage.kafka.bootstrap-servers="$BOOTSTRAP" linkage.kafka.create-topics=true \
     linkage.kafka.starting-offsets=earliest linkage.kafka.group-id=cluster-test \
-    parallelism.default=2 execution.checkpointing.interval=2s 2>&1 | tee -a "$OUT/submit.log" \
+    parallelism.default=2 2>&1 | tee -a "$OUT/submit.log" \
     | sed -n 's/.*JobID \([0-9a-f]\{32\}\).*/\1/p' | tail -1
 }
 
@@ -65,7 +67,9 @@ log "starting Kafka on $BOOTSTRAP and a Flink session cluster with two TaskManag
 
 job=$(submit); [ -n "$job" ] || fail "submission gave no job id (see $OUT/submit.log)"
 wait_running "$job" 0 90
-log "job $job running; feeding the scenario and the scripted chains"
+interval=$(curl -sf "$REST/jobs/$job/checkpoints/config" | python3 -c 'import json,sys; print(json.load(sys.stdin)["interval"])')
+[ "$interval" = 2000 ] || fail "checkpoint interval $interval ms: the cluster's -D setting (2 s) did not win over the job's default"
+log "job $job running (checkpoint interval ${interval} ms, from the cluster side); feeding the scenario and the scripted chains"
 
 ./linkage feed --bootstrap "$BOOTSTRAP" --scenario --duration 60s --rate 100 --seed 7 --planted "$OUT/planted.txt" > "$OUT/feed1.log" 2>&1 &
 feeder=$!

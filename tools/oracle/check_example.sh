@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # Runs the oracle on the worked example and compares with its expected final alerts
 # (JSON-normalised and sorted) and with its 15 dead letters. Exit 0 when both match.
-# Usage: tools/oracle/check_example.sh [EXAMPLE_DIR]   (default /work/shared/examples/small)
+# Usage: tools/oracle/check_example.sh [EXAMPLE_DIR]   (default: the project's examples/small)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-ex="${1:-/work/shared/examples/small}"
+ex="${1:-$here/../../examples/small}"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 PYTHONDONTWRITEBYTECODE=1 python3 "$here/oracle.py" --in "$ex/in" --out "$tmp/got.jsonl" 2> "$tmp/stderr"

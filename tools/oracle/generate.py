@@ -63,10 +63,9 @@ class GenError(Exception):
 
 def data_path(name):
     here = os.path.dirname(os.path.abspath(__file__))
-    for p in (os.path.join(here, "..", "..", "config", "region", name),
-              os.path.join("/work/shared/data", name)):
-        if os.path.exists(p):
-            return os.path.normpath(p)
+    p = os.path.join(here, "..", "..", "config", "region", name)
+    if os.path.exists(p):
+        return os.path.normpath(p)
     raise GenError("cannot find " + name)
 
 
@@ -430,7 +429,9 @@ def ABSENT(alert_id):
 
 
 def burst_id(anchor, t, norm):
-    return "CYB-BURST:%s:%s" % (anchor.id, oracle.ident_key(t, norm))
+    """The id of the burst that anchor report opens for identifier (t, norm) (rules-v1.md)."""
+    idents = [(i["type"], oracle.normalise(i["type"], i["value"])) for i in anchor.rec["identifiers"]]
+    return "CYB-BURST:%s:%s" % (anchor.id, oracle.ident_position({"idents": idents}, (t, oracle.normalise(t, norm))))
 
 
 def fmt_phone(n, style):

@@ -5,14 +5,13 @@
 
 Reads whichever of the four replay files exist in DIR, applies rules-v1.md literally in
 ts order and writes the FINAL state of every alert (one JSON line per alert id, sorted by
-alertId) in the format of shared/examples/small/expected-final-alerts.jsonl.
+alertId) in the format of examples/small/expected-final-alerts.jsonl.
 Dead-letter counts by reason go to stderr.
 
 Standard library only. Deliberately simple: clarity over speed. See README.md for every
 interpretation of the rules that had to be made.
 """
 import argparse
-import hashlib
 import json
 import math
 import os
@@ -247,8 +246,11 @@ def normalise(t, v):
     raise ValueError(t)
 
 
-def ident_key(t, n):
-    return t + "-" + hashlib.sha256(n.encode("utf-8")).hexdigest()[:12]
+def ident_position(r, i):
+    """TYPE-k: k is the 1-based position of identifier i among the report's distinct
+    normalised identifiers, in the order the report lists them (rules-v1.md, CYB-BURST)."""
+    distinct = list(dict.fromkeys(r["idents"]))
+    return i[0] + "-" + str(distinct.index(i) + 1)
 
 
 # ---------------------------------------------------------------------------------------
@@ -256,10 +258,9 @@ def ident_key(t, n):
 # ---------------------------------------------------------------------------------------
 def default_cities_path():
     here = os.path.dirname(os.path.abspath(__file__))
-    for p in (os.path.join(here, "..", "..", "config", "region", "yrd-cities.geojson"),
-              "/work/shared/data/yrd-cities.geojson"):
-        if os.path.exists(p):
-            return os.path.normpath(p)
+    p = os.path.join(here, "..", "..", "config", "region", "yrd-cities.geojson")
+    if os.path.exists(p):
+        return os.path.normpath(p)
     return None
 
 
@@ -615,7 +616,7 @@ class Engine:
                 b["reports"].append(r)
             else:
                 b = {"reports": [r], "alert": Alert(
-                    "CYB-BURST", "CYBER_BURST", r["id"] + ":" + ident_key(*i))}
+                    "CYB-BURST", "CYBER_BURST", r["id"] + ":" + ident_position(r, i))}
                 self.bursts[i] = b
             b["last_ts"] = t
             al = b["alert"]

@@ -10,7 +10,8 @@ package org.yrd.linkage.alert;
  * severity under the rule pack in force (0: none): ESC-ACK deadlines are computed from them. They are internal and
  * not written out. {@code subject} names what the alert is about (a sensor kind, a call category,
  * a fraud type), for the CAP category. {@code withdrawn} marks a CANCEL of an alert that a later-arriving,
- * earlier-stamped event proved never to have existed.
+ * earlier-stamped event proved never to have existed. {@code evidence} holds at most
+ * {@link #MAX_EVIDENCE} events (the anchor and the latest ones), {@code evidenceCount} all of them.
  */
 public record AlertRevision(
         String alertId,
@@ -24,6 +25,7 @@ public record AlertRevision(
         String[] provinces,
         String[] cities,
         Evidence[] evidence,
+        int evidenceCount,
         long firstEventTs,
         long lastEventTs,
         long detectedTs,
@@ -41,4 +43,8 @@ public record AlertRevision(
         long[] firstSentTs,
         Severity[] firstSentSeverity,
         long[] firstSentSlaMillis,
-        boolean withdrawn) {}
+        boolean withdrawn) {
+
+    /** The most events a revision lists (rules-v1.md): the anchor and the 199 latest. */
+    public static final int MAX_EVIDENCE = 200;
+}

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
 
 /**
  * Strict parsing of one input record (one JSON object, UTF-8) into its contract type, validated
- * against the stream's JSON Schema in ../shared/contracts. Every way a record can be unusable ends
+ * against the stream's JSON Schema in docs/contracts. Every way a record can be unusable ends
  * in {@link Rejected} with a contracted reason; nothing else is thrown. Streaming (no tree, no
  * reflection) because this runs once for every input line. Not thread-safe; one per task.
  */

@@ -14,9 +14,4 @@ public record Identifier(IdentifierType type, String digest, String masked) {
     public String key() {
         return type.name() + ':' + digest;
     }
-
-    /** The name used in CYB-BURST alert ids: {@code TYPE-} + the first 12 hex digits of the digest. */
-    public String shortName() {
-        return type.name() + '-' + digest.substring(0, 12);
-    }
 }

@@ -30,7 +30,7 @@ import java.util.TreeMap;
  */
 public final class Region {
 
-    /** Classpath location of the city boundaries (copied from shared/data, see config/region/README.md). */
+    /** Classpath location of the city boundaries (see config/region/README.md for its source). */
     public static final String CITIES_RESOURCE = "/region/yrd-cities.geojson";
 
     private static volatile Region instance;

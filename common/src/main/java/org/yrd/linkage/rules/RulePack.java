@@ -13,7 +13,7 @@ import java.util.Set;
 
 /**
  * Every number and list the detection rules use, as one immutable value. {@link #defaults()} is
- * the default pack {@code yrd-default} version 1, exactly as ../shared/contracts/rules-v1.md
+ * the default pack {@code yrd-default} version 1, exactly as docs/contracts/rules-v1.md
  * states it; analysts' packs replace any of it.
  */
 public record RulePack(

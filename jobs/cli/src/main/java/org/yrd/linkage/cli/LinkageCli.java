@@ -1,0 +1,43 @@
+package org.yrd.linkage.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code ./linkage}: the engine's command line. */
+@Command(name = "linkage", mixinStandardHelpOptions = true, version = "yrd-linkage 0.1.0",
+        description = "Cross-provincial linkage of sensor, 110 and fraud streams for the Yangtze River Delta.",
+        subcommands = {DemoCommand.class, ReplayCommand.class, RunCommand.class, TailCommand.class, FeedCommand.class, AuditCommand.class, RulesCommand.class, BacktestCommand.class, StatusCommand.class, BenchCommand.class})
+public final class LinkageCli {
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs one command and returns its exit code: 0 done, 2 unusable arguments, 1 failure. */
+    public static int run(String... args) {
+        return new CommandLine(new LinkageCli())
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .setParameterExceptionHandler((ex, a) -> {
+                    ex.getCommandLine().getErr().println("linkage: " + ex.getMessage());
+                    return CommandLine.ExitCode.USAGE;
+                })
+                .setExecutionExceptionHandler((ex, cmd, parsed) -> {
+                    cmd.getErr().println("linkage: " + rootCause(ex));
+                    return CommandLine.ExitCode.SOFTWARE;
+                })
+                .execute(args);
+    }
+
+    /**
+     * The deepest cause of a failure, in one line: a failed Flink job wraps what went wrong in
+     * several layers ("Job execution failed."), and only the innermost says why.
+     */
+    static String rootCause(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        String message = t.getMessage() == null ? "" : ": " + t.getMessage().lines().findFirst().orElse("");
+        return t.getClass().getSimpleName() + message;
+    }
+}

@@ -1,0 +1,94 @@
+package org.yrd.linkage.cli;
+
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.yrd.linkage.runtime.EngineOptions;
+import org.yrd.linkage.live.LiveJob;
+import org.yrd.linkage.rules.RulePack;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+
+/** {@code ./linkage run}: live mode on a local MiniCluster with RocksDB checkpoints. */
+@Command(name = "run", mixinStandardHelpOptions = true,
+        description = "Run the live job against a Kafka cluster (contracted topics in, per-province alert topics out).")
+final class RunCommand implements Callable<Integer> {
+
+    @Mixin
+    KafkaOptions kafka;
+
+    @Option(names = "--group", description = "Consumer group (default: ${DEFAULT-VALUE}).")
+    String group = EngineOptions.KAFKA_GROUP.defaultValue();
+
+    @Option(names = "--start", description = "Where to start without state: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
+    EngineOptions.StartPosition start = EngineOptions.KAFKA_START.defaultValue();
+
+    @Option(names = "--create-topics", description = "Create missing contracted topics first.")
+    boolean createTopics;
+
+    @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--checkpoint-interval", defaultValue = "10s", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
+    String checkpointInterval;
+
+    @Option(names = "--checkpoint-dir", description = "Checkpoint directory (default: jobs/cli/target/checkpoints).")
+    Path checkpointDir;
+
+    @Option(names = "--rules", description = "Rule pack file (default: the built-in pack yrd-default).")
+    Path rules;
+
+    @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set an engine or Flink option.")
+    Map<String, String> settings = new LinkedHashMap<>();
+
+    @Override
+    public Integer call() throws Exception {
+        if (parallelism < 1 || parallelism > 64) {
+            return Cli.fail("--parallelism must be between 1 and 64, not " + parallelism);
+        }
+        RulePack pack;
+        try {
+            pack = RulesCommand.load(rules);
+        } catch (RulesCommand.UsableException e) {
+            return Cli.fail(e.getMessage());
+        }
+        Configuration conf = configuration();
+        try {
+            EngineOptions.validate(conf);
+        } catch (IllegalArgumentException e) {
+            return Cli.fail(e.getMessage());
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
+        List<String> created = LiveJob.prepare(env, conf, pack);
+        if (!created.isEmpty()) {
+            System.err.println("linkage: created topics " + String.join(", ", created));
+        }
+        System.err.println("linkage: live job running against " + kafka.bootstrap + "; Ctrl-C stops it");
+        env.execute(LiveJob.JOB_NAME);
+        return 0;
+    }
+
+    Configuration configuration() {
+        Configuration user = new Configuration();
+        user.set(EngineOptions.KAFKA_BOOTSTRAP, kafka.bootstrap);
+        user.set(EngineOptions.KAFKA_GROUP, group);
+        user.set(EngineOptions.KAFKA_START, start);
+        user.set(EngineOptions.TOPIC_PREFIX, kafka.prefix);
+        user.set(EngineOptions.KAFKA_CREATE_TOPICS, createTopics);
+        kafka.kafka.forEach((k, v) -> user.setString(EngineOptions.KAFKA_PROPERTIES_PREFIX + k, v));
+        user.setString("parallelism.default", Integer.toString(parallelism));
+        user.setString("execution.checkpointing.interval", Cli.duration(checkpointInterval).toMillis() + " ms");
+        Path dir = checkpointDir != null ? checkpointDir : Cli.home().resolve("jobs/cli/target/checkpoints");
+        user.setString("execution.checkpointing.dir", dir.toAbsolutePath().toUri().toString());
+        user.setString("rest.bind-address", "127.0.0.1");
+        user.setString("rest.port", "8081");
+        user.addAll(Configuration.fromMap(settings));
+        return LiveJob.withLiveDefaults(user);
+    }
+}

@@ -1,0 +1,100 @@
+package org.yrd.linkage.alerting;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import org.yrd.linkage.alert.AlertKind;
+import org.yrd.linkage.alert.AlertRevision;
+import org.yrd.linkage.alert.Evidence;
+import org.yrd.linkage.model.DeadLetter;
+
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+
+/**
+ * The wire forms of the engine's outputs: one alert record per recipient (alert.schema.json) and
+ * the dead-letter record (contracts/README.md). Field order is fixed, so re-delivery of the same
+ * revision is byte-identical apart from {@code emittedAt}.
+ */
+public final class AlertJson {
+
+    private static final JsonFactory FACTORY = new JsonFactory();
+
+    private AlertJson() {}
+
+    /** The record of {@code r} addressed to {@code recipient}, one JSON object on one line. */
+    public static String alert(AlertRevision r, String recipient) {
+        StringWriter w = new StringWriter(512);
+        try (JsonGenerator g = FACTORY.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeStringField("alertId", r.alertId());
+            g.writeNumberField("revision", r.revision());
+            g.writeStringField("msgType", r.msgType().name());
+            g.writeStringField("kind", r.kind().name());
+            g.writeStringField("ruleId", r.ruleId());
+            g.writeStringField("ruleVersion", r.ruleVersion());
+            g.writeStringField("severity", r.severity().name());
+            g.writeStringField("recipient", recipient);
+            array(g, "provinces", r.provinces());
+            array(g, "cities", r.cities());
+            g.writeArrayFieldStart("evidence");
+            for (Evidence e : r.evidence()) {
+                g.writeStartObject();
+                g.writeStringField("stream", e.stream().name());
+                g.writeStringField("id", e.id());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.writeNumberField("evidenceCount", r.evidenceCount());
+            g.writeNumberField("firstEventTs", r.firstEventTs());
+            g.writeNumberField("lastEventTs", r.lastEventTs());
+            g.writeNumberField("detectedTs", r.detectedTs());
+            g.writeNumberField("emittedAt", r.emittedAt());
+            array(g, "references", r.references());
+            if (isCyber(r)) {
+                array(g, "identifiers", r.identifiers());
+                g.writeNumberField("lossCny", Math.round(r.lossCny() * 100) / 100.0);
+            }
+            if (r.hasLocation()) {
+                g.writeObjectFieldStart("location");
+                g.writeNumberField("lat", r.lat());
+                g.writeNumberField("lon", r.lon());
+                g.writeEndObject();
+            }
+            g.writeStringField("summary", r.summary());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    static boolean isCyber(AlertRevision r) {
+        return r.kind() == AlertKind.CYBER_CHAIN || r.kind() == AlertKind.CYBER_BURST
+                || (r.kind() == AlertKind.ESCALATION && r.identifiers().length > 0);
+    }
+
+    public static String deadLetter(DeadLetter d) {
+        StringWriter w = new StringWriter(256);
+        try (JsonGenerator g = FACTORY.createGenerator(w)) {
+            g.writeStartObject();
+            g.writeStringField("stream", d.stream().name());
+            g.writeStringField("reason", d.reason().name());
+            g.writeStringField("detail", d.detail());
+            g.writeStringField("raw", d.raw());
+            g.writeNumberField("at", d.at());
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return w.toString();
+    }
+
+    private static void array(JsonGenerator g, String name, String[] values) throws IOException {
+        g.writeArrayFieldStart(name);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
+    }
+}

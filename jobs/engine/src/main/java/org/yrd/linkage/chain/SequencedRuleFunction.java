@@ -1,0 +1,326 @@
+package org.yrd.linkage.chain;
+
+import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ValueState;
+import org.apache.flink.api.common.state.ValueStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeHint;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.FunctionInitializationContext;
+import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.yrd.linkage.alert.AlertRevision;
+import org.yrd.linkage.alert.MsgType;
+import org.yrd.linkage.chain.Revisions;
+import org.yrd.linkage.runtime.EngineMetrics;
+import org.yrd.linkage.runtime.RulePacks;
+import org.yrd.linkage.model.Event;
+import org.yrd.linkage.rules.RulePack;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Runs one sequential rule per key so that alerts never wait for the watermark and yet always end
+ * as the ts-ordered semantics of rules-v1.md demand.
+ *
+ * <p>Events wait in {@code pending} until the watermark passes them; then they are applied in ts
+ * order (ties: stream, then id) to the <em>committed</em> state, which is final. In speculative
+ * mode (live) every arriving event also folds a throw-away copy of the committed state with all
+ * pending events in order, and whatever differs from what recipients already hold goes out at once
+ * as ALERT, UPDATE or CANCEL. An earlier-stamped event that arrives late thus reorders the fold and
+ * corrects the alerts it proves wrong. In ordered mode (replay) revisions go out as events commit,
+ * so the whole revision sequence, not only the final state, is the same at any parallelism.
+ *
+ * <p>Why not Flink CEP: in event time CEP releases an event only when the watermark passes it,
+ * which the timeliness contract forbids; and the rules' anchors (an event opens a chain only when
+ * it joins no open one) make them folds over ordered events rather than sequence patterns.
+ *
+ * @param <S> the rule's per-key state
+ */
+public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunction<String, Routed, String, AlertRevision>
+        implements CheckpointedFunction {
+
+    private final boolean speculative;
+    private final RulePacks packs;
+    private transient RulePack pack;
+
+    private transient MapState<Long, List<Event>> pending;
+    private transient MapState<String, Emitted> emitted;
+    private transient ValueState<List<String>> dirty;
+    private transient String currentKey;
+    private transient Generations generations;
+    /** Chains opened and closed by committed folds of this subtask since it started (a gauge, not state). */
+    private transient long openedChains;
+    private transient long closedChains;
+
+    protected SequencedRuleFunction(RulePack pack, boolean speculative) {
+        this.packs = new RulePacks(pack);
+        this.speculative = speculative;
+    }
+
+    /** The rule pack in force for the event or timer being handled. */
+    protected final RulePack pack() {
+        return pack;
+    }
+
+    /** What a rule may do while it applies an event or expires state. */
+    protected interface Effects {
+        /** The chain changed (or may have): its alert is reconciled with what recipients hold. */
+        void touched(Chain chain);
+
+        /** A new incident, episode, cluster, case or burst was opened (counted in metrics). */
+        void opened();
+
+        /** The chain can change no more; what was sent of it may be forgotten. */
+        void finalised(String alertId);
+
+        /** Call {@link #expire} again once the watermark reaches {@code ts}. */
+        void wakeAt(long ts);
+    }
+
+    protected abstract void openRuleState();
+
+    /** The rule's id, e.g. INC-CASCADE, for metrics. */
+    protected abstract String ruleId();
+
+    /** The key whose events are being applied. */
+    protected final String currentKey() {
+        return currentKey;
+    }
+
+    protected abstract S loadCommitted() throws Exception;
+
+    protected abstract void saveCommitted(S state) throws Exception;
+
+    /** A copy of the committed state that the rule may change freely and that is then dropped. */
+    protected abstract S loadSpeculative() throws Exception;
+
+    /** Applies one event, taken in ts order, to the state. */
+    protected abstract void apply(S state, Event event, Effects effects) throws Exception;
+
+    /** The chain behind an alert id, including one absorbed by a merge; null when there is none. */
+    protected abstract Chain chain(S state, String alertId) throws Exception;
+
+    /** Drops what can no longer change once the watermark is at {@code watermark}. */
+    protected abstract void expire(S state, long watermark, Effects effects) throws Exception;
+
+    /** Removes the rule's chains of every key (the rule's structure changed in a live update). */
+    protected abstract void clearRuleState(Context ctx) throws Exception;
+
+    @Override
+    public void initializeState(FunctionInitializationContext context) throws Exception {
+        generations = Generations.initialize(context);
+    }
+
+    @Override
+    public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        generations.snapshot();
+    }
+
+    private static final MapStateDescriptor<Long, List<Event>> PENDING =
+            new MapStateDescriptor<>("pending", Types.LONG, Types.LIST(TypeInformation.of(Event.class)));
+    private static final ValueStateDescriptor<List<String>> SPECULATED =
+            new ValueStateDescriptor<>("speculated", TypeInformation.of(new TypeHint<List<String>>() {}));
+
+    @Override
+    public void open(OpenContext openContext) throws Exception {
+        pack = packs.initial();
+        pending = getRuntimeContext().getMapState(PENDING);
+        emitted = getRuntimeContext().getMapState(new MapStateDescriptor<>(
+                "emitted", Types.STRING, TypeInformation.of(Emitted.class)));
+        dirty = getRuntimeContext().getState(SPECULATED);
+        openRuleState();
+        getRuntimeContext().getMetricGroup().addGroup(EngineMetrics.RULE, ruleId())
+                .gauge(EngineMetrics.OPEN_CHAINS, () -> openedChains - closedChains);
+    }
+
+    @Override
+    public void processElement(Routed in, ReadOnlyContext ctx, Collector<AlertRevision> out) throws Exception {
+        currentKey = ctx.getCurrentKey();
+        pack = packs.current(ctx.getBroadcastState(RulePacks.STATE));
+        if (!pack.enabled(ruleId())) {
+            return;
+        }
+        Event e = in.event();
+        List<Event> at = pending.get(e.ts());
+        if (at == null) {
+            at = new ArrayList<>(1);
+        }
+        at.add(e);
+        pending.put(e.ts(), at);
+        ctx.timerService().registerEventTimeTimer(e.ts());
+        if (speculative) {
+            speculate(ctx, out);
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertRevision> out) throws Exception {
+        currentKey = ctx.getCurrentKey();
+        pack = packs.current(ctx.getBroadcastState(RulePacks.STATE));
+        S state = loadCommitted();
+        Fold fold = new Fold(ctx);
+        List<Event> due = pending.get(timestamp);
+        if (due != null) {
+            pending.remove(timestamp);
+            due.sort(Event.TS_ORDER);
+            for (Event e : due) {
+                fold.apply(state, e);
+                if (!speculative) {
+                    reconcile(state, fold.touched, out);
+                }
+                fold.touched.clear();
+            }
+        }
+        expire(state, timestamp, fold);
+        saveCommitted(state);
+        if (!speculative) {
+            reconcile(state, fold.touched, out);
+        }
+        for (String id : fold.finalised) {
+            emitted.remove(id);
+        }
+    }
+
+    /**
+     * A new rule pack. Parameters apply to the events taken from now on, and open chains keep their
+     * evidence; when the rule's structure changed, its chains and waiting events are dropped and
+     * it starts fresh (what recipients hold stays, so revision numbers continue).
+     */
+    @Override
+    public void processBroadcastElement(String yaml, Context ctx, Collector<AlertRevision> out) throws Exception {
+        RulePack before = packs.current(ctx.getBroadcastState(RulePacks.STATE));
+        RulePack after = packs.of(yaml);
+        ctx.getBroadcastState(RulePacks.STATE).put(RulePacks.KEY, yaml);
+        if (!before.structureOf(ruleId()).equals(after.structureOf(ruleId()))) {
+            clearRuleState(ctx);
+            ctx.applyToKeyedState(PENDING, (key, state) -> state.clear());
+            ctx.applyToKeyedState(SPECULATED, (key, state) -> state.clear());
+        }
+        pack = after;
+    }
+
+    private void speculate(ReadOnlyContext ctx, Collector<AlertRevision> out) throws Exception {
+        List<Event> events = new ArrayList<>();
+        for (List<Event> at : pending.values()) {
+            events.addAll(at);
+        }
+        events.sort(Event.TS_ORDER);
+        S state = loadSpeculative();
+        Fold fold = new Fold(null);
+        for (Event e : events) {
+            fold.apply(state, e);
+        }
+        Map<String, Chain> toCheck = new LinkedHashMap<>();
+        List<String> before = dirty.value();
+        if (before != null) {
+            for (String id : before) {
+                toCheck.put(id, chain(state, id));
+            }
+        }
+        toCheck.putAll(fold.seen);
+        for (Map.Entry<String, Chain> c : toCheck.entrySet()) {
+            reconcileOne(c.getKey(), c.getValue(), out);
+        }
+        dirty.update(fold.seen.isEmpty() ? null : new ArrayList<>(fold.seen.keySet()));
+    }
+
+    private void reconcile(S state, Set<Chain> touched, Collector<AlertRevision> out) throws Exception {
+        for (Chain c : touched) {
+            reconcileOne(c.alertId, c, out);
+        }
+        touched.clear();
+    }
+
+    /** Brings what recipients hold of one alert in line with the chain's truth (null: no such alert). */
+    private void reconcileOne(String alertId, Chain truth, Collector<AlertRevision> out) throws Exception {
+        Emitted sent = emitted.get(alertId);
+        if (truth != null && truth.live()) {
+            long fp = truth.fingerprint();
+            if (sent != null && !sent.cancelled && sent.fingerprint == fp) {
+                return;
+            }
+            MsgType type = sent == null ? MsgType.ALERT : MsgType.UPDATE;
+            if (sent == null) {
+                sent = new Emitted();
+            }
+            sent.revision = generations.nextRevision(sent.revision, sent.generation);
+            sent.generation = generations.current();
+            sent.fingerprint = fp;
+            sent.cancelled = false;
+            AlertRevision r = Revisions.of(truth, sent.revision, type, pack, null, false);
+            sent.addRecipients(r.recipients());
+            emitted.put(alertId, sent);
+            out.collect(r);
+        } else if (sent != null && !sent.cancelled) {
+            sent.revision = generations.nextRevision(sent.revision, sent.generation);
+            sent.generation = generations.current();
+            sent.cancelled = true;
+            boolean withdrawn = truth == null || !truth.cancelled;
+            String[] recipients = sent.recipients.toArray(new String[0]);
+            emitted.put(alertId, sent);
+            out.collect(truth == null
+                    ? Revisions.withdrawal(alertId, sent.revision, pack.version(), recipients)
+                    : Revisions.of(truth, sent.revision, MsgType.CANCEL, pack, recipients, withdrawn));
+        }
+    }
+
+    /** Collects the effects of applying events in order. */
+    private final class Fold implements Effects {
+        private final OnTimerContext timers;
+        final Set<Chain> touched = new LinkedHashSet<>();
+        final Map<String, Chain> seen = new LinkedHashMap<>();
+        private final Set<Chain> byThisEvent = new LinkedHashSet<>();
+        final List<String> finalised = new ArrayList<>();
+
+        Fold(OnTimerContext timers) {
+            this.timers = timers;
+        }
+
+        void apply(S state, Event e) throws Exception {
+            SequencedRuleFunction.this.apply(state, e, this);
+            for (Chain c : byThisEvent) {
+                c.recordFirstSent();
+                seen.put(c.alertId, c);
+            }
+            touched.addAll(byThisEvent);
+            byThisEvent.clear();
+        }
+
+        @Override
+        public void touched(Chain chain) {
+            byThisEvent.add(chain);
+        }
+
+        @Override
+        public void opened() {
+            if (timers != null) {
+                openedChains++;
+            }
+        }
+
+        @Override
+        public void finalised(String alertId) {
+            finalised.add(alertId);
+            if (timers != null) {
+                closedChains++;
+            }
+        }
+
+        @Override
+        public void wakeAt(long ts) {
+            if (timers != null) {
+                timers.timerService().registerEventTimeTimer(ts);
+            }
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package org.yrd.linkage.engine;
+
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.yrd.linkage.alert.AlertRevision;
+import org.yrd.linkage.alerting.CapDocument;
+import org.yrd.linkage.alerting.CapRenderFunction;
+import org.yrd.linkage.alerting.EscalationFunction;
+import org.yrd.linkage.feedback.FeedbackFact;
+import org.yrd.linkage.feedback.FeedbackFunction;
+import org.yrd.linkage.feedback.RuleFeedbackFunction;
+import org.yrd.linkage.chain.Routed;
+import org.yrd.linkage.chain.SequencedRuleFunction;
+import org.yrd.linkage.cyber.BurstRule;
+import org.yrd.linkage.cyber.LinkRule;
+import org.yrd.linkage.incident.CascadeRouting;
+import org.yrd.linkage.incident.CascadeRule;
+import org.yrd.linkage.incident.ClusterRule;
+import org.yrd.linkage.incident.SpreadRule;
+import org.yrd.linkage.ingest.DedupeFunction;
+import org.yrd.linkage.ingest.IngestOperator;
+import org.yrd.linkage.runtime.EngineOptions;
+import org.yrd.linkage.runtime.Outputs;
+import org.yrd.linkage.runtime.RulePacks;
+import org.yrd.linkage.model.DeadLetter;
+import org.yrd.linkage.model.Event;
+import org.yrd.linkage.model.StreamKind;
+import org.yrd.linkage.rules.RulePack;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one job graph of the engine, a function of its sources and sinks: replay, live mode, the
+ * demo and the tests all build it here and differ only in what they pass in.
+ *
+ * <pre>
+ * rules topic -> validate --(broadcast to ingest, routing and rules: packs change while the job runs)
+ * source(stream) -> ingest(stream) --+--> dedupe(stream,id) --> INC-CASCADE (grid cell)
+ *   one per input stream             |                      --> INC-SPREAD  (sensor kind)
+ *   parse, place, filter, watermark  |                      --> INC-CLUSTER (call category)
+ *                                    |                      --> CYB-LINK    (one linker)
+ *                                    |                      --> CYB-BURST   (identifier)
+ *                                    |    alerts of all rules + acks --> ESC-ACK (alert id) --> alert sink
+ *                                    |    alerts of all rules + acks --> feedback (alert id) --> (rule, hour) --> rule-feedback sink
+ *                                    +--> dead letters of every step -----------------------> dead-letter sink
+ * </pre>
+ */
+public final class LinkageJob {
+
+    /** Where the job's results go. */
+    public interface Sinks {
+        void alerts(DataStream<AlertRevision> alerts);
+
+        void deadLetters(DataStream<DeadLetter> deadLetters);
+
+        /** The CAP 1.2 rendering of the alerts; rendered only when {@link #wantsCap()}. */
+        default void capDocuments(DataStream<CapDocument> documents) {}
+
+        default boolean wantsCap() {
+            return false;
+        }
+
+        /** Per rule and hour: alerts, acknowledgements, confirmations, false alarms (JSON records, key rule|hour). */
+        default void ruleFeedback(DataStream<String> records) {}
+
+        /** Called once every output has been handed over. */
+        default void finish() {}
+    }
+
+    private LinkageJob() {}
+
+    /**
+     * Adds the job to the environment of {@code inputs}.
+     *
+     * @param inputs the raw records (one JSON object each) of whichever input streams exist
+     */
+    public static void build(Map<StreamKind, DataStream<byte[]>> inputs, Sinks sinks, RulePack pack, ReadableConfig conf) {
+        build(inputs, null, sinks, pack, conf);
+    }
+
+    /**
+     * Adds the job to the environment of {@code inputs}.
+     *
+     * @param inputs the raw records (one JSON object each) of whichever input streams exist
+     * @param ruleUpdates rule packs (YAML) that replace the running pack while the job runs; null for none
+     * @param pack the rule pack the job starts with
+     */
+    public static void build(Map<StreamKind, DataStream<byte[]>> inputs, DataStream<byte[]> ruleUpdates,
+                             Sinks sinks, RulePack pack, ReadableConfig conf) {
+        if (inputs.isEmpty()) {
+            throw new IllegalArgumentException("no input stream");
+        }
+        EngineOptions.validate(conf);
+        StreamExecutionEnvironment env = inputs.values().iterator().next().getExecutionEnvironment();
+        long bound = conf.get(EngineOptions.OUT_OF_ORDERNESS).toMillis();
+        long interval = conf.get(EngineOptions.WATERMARK_INTERVAL).toMillis();
+        long quietAfter = conf.get(EngineOptions.QUIET_AFTER).toMillis();
+        boolean clock = conf.get(EngineOptions.CLOCK_ADVANCE);
+        boolean speculative = conf.get(EngineOptions.SPECULATIVE);
+
+        List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
+        SingleOutputStreamOperator<String> packs = (ruleUpdates != null ? ruleUpdates : noRuleUpdates(env))
+                .process(new RuleUpdates()).setParallelism(1).uid("rule-updates").name("validate rule packs");
+        deadLetters.add(packs.getSideOutput(Outputs.DEAD_LETTERS));
+        BroadcastStream<String> rules = packs.broadcast(RulePacks.STATE);
+
+        DataStream<Event> events = null;
+        for (Map.Entry<StreamKind, DataStream<byte[]>> in : inputs.entrySet()) {
+            String name = in.getKey().baseName();
+            SingleOutputStreamOperator<Event> ingested = in.getValue().connect(packs.broadcast())
+                    .transform("ingest " + name, TypeInformation.of(Event.class),
+                            new IngestOperator(in.getKey(), pack, bound, interval, quietAfter, clock))
+                    .uid("ingest-" + name);
+            deadLetters.add(ingested.getSideOutput(Outputs.DEAD_LETTERS));
+            events = events == null ? ingested : events.union(ingested);
+        }
+
+        SingleOutputStreamOperator<Event> unique = events
+                .keyBy(DedupeFunction::key)
+                .process(new DedupeFunction(conf.get(EngineOptions.DEDUPE_HORIZON)))
+                .uid("dedupe").name("dedupe (stream, id)");
+        deadLetters.add(unique.getSideOutput(Outputs.DEAD_LETTERS));
+
+        // every rule is in the graph even when switched off, so that a later pack can switch it on
+        List<DataStream<AlertRevision>> alerts = new ArrayList<>();
+        alerts.add(rule(unique.connect(rules).process(new CascadeRouting(pack)).name("route inc-cascade"),
+                rules, new CascadeRule(pack, speculative), "inc-cascade", "INC-CASCADE (grid cell)"));
+        alerts.add(rule(unique.flatMap(new SpreadRule.Route()).returns(Routed.class).name("route inc-spread"),
+                rules, new SpreadRule(pack, speculative), "inc-spread", "INC-SPREAD (sensor kind)"));
+        alerts.add(rule(unique.flatMap(new ClusterRule.Route()).returns(Routed.class).name("route inc-cluster"),
+                rules, new ClusterRule(pack, speculative), "inc-cluster", "INC-CLUSTER (call category)"));
+        alerts.add(rule(unique.flatMap(new LinkRule.Route()).returns(Routed.class).name("route cyb-link"),
+                rules, new LinkRule(pack, speculative), "cyb-link", "CYB-LINK (linker)"));
+        alerts.add(rule(unique.flatMap(new BurstRule.Route()).returns(Routed.class).name("route cyb-burst"),
+                rules, new BurstRule(pack, speculative), "cyb-burst", "CYB-BURST (identifier)"));
+        DataStream<AlertRevision> all = alerts.get(0);
+        for (int i = 1; i < alerts.size(); i++) {
+            all = all.union(alerts.get(i));
+        }
+        DataStream<Event> acks = unique.filter(e -> e.stream() == StreamKind.ACK).name("acks");
+        Duration retention = conf.get(EngineOptions.ESCALATION_RETENTION);
+        DataStream<AlertRevision> escalated = all.keyBy(AlertRevision::alertId)
+                .connect(acks.keyBy(e -> e.ack().alertId()))
+                .process(new EscalationFunction(retention))
+                .uid("esc-ack").name("ESC-ACK (alert id)");
+        sinks.alerts(escalated);
+        sinks.ruleFeedback(all.keyBy(AlertRevision::alertId)
+                .connect(acks.keyBy(e -> e.ack().alertId()))
+                .process(new FeedbackFunction(retention)).uid("feedback").name("feedback (alert id)")
+                .keyBy(FeedbackFact::key)
+                .process(new RuleFeedbackFunction(retention)).uid("rule-feedback").name("rule feedback (rule, hour)"));
+        if (sinks.wantsCap()) {
+            sinks.capDocuments(escalated.keyBy(AlertRevision::alertId)
+                    .process(new CapRenderFunction(retention))
+                    .uid("cap").name("render CAP 1.2"));
+        }
+
+        DataStream<DeadLetter> dl = deadLetters.get(0);
+        for (int i = 1; i < deadLetters.size(); i++) {
+            dl = dl.union(deadLetters.get(i));
+        }
+        sinks.deadLetters(dl);
+        sinks.finish();
+    }
+
+    private static DataStream<AlertRevision> rule(DataStream<Routed> routed, BroadcastStream<String> rules,
+                                                  SequencedRuleFunction<?> rule, String uid, String name) {
+        return routed.keyBy(Routed::key).connect(rules).process(rule).uid(uid).name(name);
+    }
+
+    /** An empty stream of rule updates (replay: the pack stays as submitted). */
+    public static DataStream<byte[]> noRuleUpdates(StreamExecutionEnvironment env) {
+        return env.fromSequence(0, 0).filter(x -> false).map(x -> new byte[0]).returns(byte[].class).name("no rule updates");
+    }
+}

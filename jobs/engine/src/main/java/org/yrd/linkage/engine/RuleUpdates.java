@@ -1,0 +1,49 @@
+package org.yrd.linkage.engine;
+
+import org.apache.flink.api.common.eventtime.Watermark;
+import org.apache.flink.api.common.eventtime.WatermarkGenerator;
+import org.apache.flink.api.common.eventtime.WatermarkOutput;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
+import org.apache.flink.util.Collector;
+import org.yrd.linkage.runtime.Outputs;
+import org.yrd.linkage.model.DeadLetter;
+import org.yrd.linkage.model.StreamKind;
+import org.yrd.linkage.rules.RulePackFile;
+import org.yrd.linkage.rules.RuleValidationException;
+
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Rule-pack updates from the rules topic: each record is a whole pack as YAML. A valid pack goes
+ * on (to be broadcast to every operator that uses rules); an invalid one is dead-lettered with its
+ * validation messages, and the running pack stays.
+ */
+public final class RuleUpdates extends ProcessFunction<byte[], String> {
+
+    @Override
+    public void processElement(byte[] value, Context ctx, Collector<String> out) {
+        String yaml = new String(value, StandardCharsets.UTF_8);
+        try {
+            RulePackFile.parse("update", yaml);
+            out.collect(yaml);
+        } catch (RuleValidationException e) {
+            ctx.output(Outputs.DEAD_LETTERS, new DeadLetter(StreamKind.RULE, DeadLetter.Reason.SCHEMA, e.getMessage(),
+                    yaml.length() > DeadLetter.MAX_RAW_CHARS ? yaml.substring(0, DeadLetter.MAX_RAW_CHARS) : yaml,
+                    System.currentTimeMillis()));
+        }
+    }
+
+    /** Rule updates carry no event time: their watermark is at the end of time, so they never hold others back. */
+    public static <T> WatermarkStrategy<T> timeless() {
+        return WatermarkStrategy.forGenerator(ctx -> new WatermarkGenerator<T>() {
+            @Override
+            public void onEvent(T event, long eventTimestamp, WatermarkOutput output) {}
+
+            @Override
+            public void onPeriodicEmit(WatermarkOutput output) {
+                output.emitWatermark(new Watermark(Long.MAX_VALUE));
+            }
+        });
+    }
+}

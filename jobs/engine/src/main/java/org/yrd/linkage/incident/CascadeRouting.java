@@ -1,0 +1,57 @@
+package org.yrd.linkage.incident;
+
+import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
+import org.apache.flink.util.Collector;
+import org.yrd.linkage.chain.Routed;
+import org.yrd.linkage.model.Event;
+import org.yrd.linkage.model.SensorKind;
+import org.yrd.linkage.model.StreamKind;
+import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.runtime.RulePacks;
+
+/**
+ * Which INC-CASCADE keys an event goes to: a breach to its sensor's grid cell, a related call to
+ * the 3x3 cells around it, so that every (sensor, call) pair within the radius meets in exactly
+ * one cell, the sensor's. The grid follows the radius of the pack in force, which arrives on the
+ * broadcast input (a changed radius restarts the rule, {@link CascadeRule}).
+ */
+public final class CascadeRouting extends BroadcastProcessFunction<Event, String, Routed> {
+
+    private final RulePacks packs;
+    private transient RulePack pack;
+    private transient Grid grid;
+
+    public CascadeRouting(RulePack pack) {
+        this.packs = new RulePacks(pack);
+    }
+
+    @Override
+    public void processElement(Event e, ReadOnlyContext ctx, Collector<Routed> out) throws Exception {
+        RulePack current = packs.current(ctx.getBroadcastState(RulePacks.STATE));
+        if (current != pack) {
+            pack = current;
+            grid = CascadeRule.grid(pack);
+        }
+        if (e.stream() == StreamKind.SENSOR) {
+            out.collect(new Routed(grid.cell(e.sensor().lat(), e.sensor().lon()), e));
+        } else if (e.stream() == StreamKind.CALL && relatedToAnyHazard(e)) {
+            for (String cell : grid.block(e.call().lat(), e.call().lon())) {
+                out.collect(new Routed(cell, e));
+            }
+        }
+    }
+
+    @Override
+    public void processBroadcastElement(String yaml, Context ctx, Collector<Routed> out) throws Exception {
+        ctx.getBroadcastState(RulePacks.STATE).put(RulePacks.KEY, yaml);
+    }
+
+    private boolean relatedToAnyHazard(Event e) {
+        for (SensorKind kind : pack.hazards().keySet()) {
+            if (pack.related(kind, e.call().category())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

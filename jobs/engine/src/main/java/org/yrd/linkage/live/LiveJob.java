@@ -1,0 +1,104 @@
+package org.yrd.linkage.live;
+
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExecutionOptions;
+import org.apache.flink.configuration.PipelineOptions;
+import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.yrd.linkage.runtime.EngineOptions;
+import org.yrd.linkage.engine.LinkageJob;
+import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.rules.RulePackFile;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+
+import java.util.List;
+import java.util.Properties;
+
+/**
+ * Live mode: the job graph between Kafka topics. {@link #main} is the entry point of the job jar
+ * submitted to a Flink cluster; {@code ./linkage run} and the demo build the same job on a local
+ * MiniCluster.
+ *
+ * <p>Arguments of {@code main} are {@code key=value} engine or Flink options (the same as
+ * {@code --set}), e.g. {@code linkage.kafka.bootstrap-servers=kafka:9092}; options of the
+ * cluster's own configuration apply too.
+ */
+public final class LiveJob {
+
+    public static final String JOB_NAME = "yrd-linkage live";
+
+    private LiveJob() {}
+
+    public static void main(String[] args) throws Exception {
+        Configuration conf = new Configuration();
+        for (String a : args) {
+            int eq = a.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("arguments are key=value options, not " + a);
+            }
+            conf.setString(a.substring(0, eq), a.substring(eq + 1));
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        Configuration effective = configure(env);
+        EngineOptions.validate(effective);
+        RulePack pack = effective.getOptional(EngineOptions.RULES_FILE).map(f -> {
+            try {
+                return RulePackFile.load(Path.of(f));
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot read the rule pack " + f, e);
+            }
+        }).orElse(RulePack.defaults());
+        prepare(env, effective, pack);
+        env.execute(JOB_NAME);
+    }
+
+    /**
+     * What live mode needs unless the configuration says otherwise: speculative alerts, watermarks
+     * that follow the wall clock through quiet periods, RocksDB with incremental checkpoints every
+     * 10 s, a 5 ms buffer timeout, no Kryo. Each applies only where {@code given} sets nothing.
+     */
+    public static Configuration liveDefaults() {
+        Configuration d = new Configuration();
+        d.set(EngineOptions.SPECULATIVE, true);
+        d.set(EngineOptions.CLOCK_ADVANCE, true);
+        d.set(PipelineOptions.OBJECT_REUSE, true);
+        d.set(PipelineOptions.GENERIC_TYPES, false);
+        d.set(ExecutionOptions.BUFFER_TIMEOUT, Duration.ofMillis(5));
+        d.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(10));
+        d.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        d.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        return d;
+    }
+
+    /**
+     * Applies {@link #liveDefaults()} to {@code env} where its configuration (the cluster's
+     * config.yaml, {@code -D}, the FlinkDeployment, and the job's arguments) sets nothing, and
+     * returns the configuration the job then runs with.
+     */
+    public static Configuration configure(StreamExecutionEnvironment env) {
+        Configuration effective = withLiveDefaults(env.getConfiguration());
+        env.configure(effective);
+        return effective;
+    }
+
+    /** {@code given} with {@link #liveDefaults()} for every key it does not set. */
+    public static Configuration withLiveDefaults(ReadableConfig given) {
+        Configuration merged = liveDefaults();
+        merged.addAll(Configuration.fromMap(given.toMap()));
+        return merged;
+    }
+
+    /** Creates the topics if asked, and adds the live job to {@code env}. */
+    public static List<String> prepare(StreamExecutionEnvironment env, ReadableConfig conf, RulePack pack) throws Exception {
+        Properties props = KafkaIO.clientProperties(conf);
+        List<String> created = conf.get(EngineOptions.KAFKA_CREATE_TOPICS) ? KafkaIO.createTopics(conf, props) : List.of();
+        LinkageJob.build(KafkaIO.sources(env, conf, props), KafkaIO.ruleUpdates(env, conf, props), KafkaIO.sinks(conf, props), pack, conf);
+        return created;
+    }
+}

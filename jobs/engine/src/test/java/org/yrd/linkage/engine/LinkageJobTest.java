@@ -1,0 +1,95 @@
+package org.yrd.linkage.engine;
+
+import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.util.CloseableIterator;
+import org.apache.flink.util.Collector;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yrd.linkage.alert.AlertRevision;
+import org.yrd.linkage.alerting.AlertJson;
+import org.yrd.linkage.model.DeadLetter;
+import org.yrd.linkage.model.StreamKind;
+import org.yrd.linkage.replay.Replay;
+import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.testing.FinalAlerts;
+import org.yrd.linkage.testing.Project;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * {@link LinkageJob#build} on its own, as flink-training tests a job: in-memory sources, a
+ * collecting sink, a MiniCluster at parallelism 2. The worked example read into memory gives its
+ * expected final alerts and its 15 dead letters, with no file source or sink involved.
+ */
+class LinkageJobTest {
+
+    private static final String DEAD = "dead-letter ";
+
+    @Test
+    void workedExampleFromMemoryGivesItsExpectedFinalAlertsAndFifteenDeadLetters(@TempDir Path tmp) throws Exception {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(Replay.configuration(2, new Configuration()));
+        Map<StreamKind, DataStream<byte[]>> inputs = new EnumMap<>(StreamKind.class);
+        for (Map.Entry<StreamKind, Path> f : Replay.inputs(Project.example("small").resolve("in")).entrySet()) {
+            List<byte[]> lines = new ArrayList<>();
+            for (String line : Files.readAllLines(f.getValue())) {
+                lines.add(line.getBytes(StandardCharsets.UTF_8));
+            }
+            // one reader per stream, in file order, as a replay file or a Kafka partition is read
+            inputs.put(f.getKey(), env.fromData(lines, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).setParallelism(1));
+        }
+        Collecting sinks = new Collecting();
+        LinkageJob.build(inputs, sinks, RulePack.defaults(), env.getConfiguration());
+
+        List<String> alerts = new ArrayList<>();
+        int deadLetters = 0;
+        try (CloseableIterator<String> out = sinks.records.executeAndCollect()) {
+            while (out.hasNext()) {
+                String record = out.next();
+                if (record.startsWith(DEAD)) {
+                    deadLetters++;
+                } else {
+                    alerts.add(record);
+                }
+            }
+        }
+        Path alertsFile = Files.write(tmp.resolve("alerts.jsonl"), alerts);
+        assertThat(FinalAlerts.ofAlertsFile(alertsFile))
+                .isEqualTo(FinalAlerts.ofExpectedFile(Project.example("small").resolve("expected-final-alerts.jsonl")));
+        assertThat(deadLetters).isEqualTo(15);
+    }
+
+    /** Every alert record (one per recipient, as JSON) and every dead letter, in one collected stream. */
+    private static final class Collecting implements LinkageJob.Sinks {
+        DataStream<String> records;
+
+        @Override
+        public void alerts(DataStream<AlertRevision> alerts) {
+            add(alerts.flatMap((AlertRevision r, Collector<String> out) -> {
+                for (String recipient : r.recipients()) {
+                    out.collect(AlertJson.alert(r, recipient));
+                }
+            }).returns(Types.STRING));
+        }
+
+        @Override
+        public void deadLetters(DataStream<DeadLetter> deadLetters) {
+            add(deadLetters.map(d -> DEAD + AlertJson.deadLetter(d)).returns(Types.STRING));
+        }
+
+        private void add(DataStream<String> s) {
+            records = records == null ? s : records.union(s);
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package org.yrd.linkage.ingest;
+
+import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.yrd.linkage.runtime.Outputs;
+import org.yrd.linkage.model.DeadLetter;
+import org.yrd.linkage.model.Event;
+import org.yrd.linkage.model.StreamKind;
+import org.yrd.linkage.rules.RulePack;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.yrd.linkage.testing.Events.MINUTE;
+import static org.yrd.linkage.testing.Events.T0;
+
+/** Ingestion in Flink's operator harness: parsing, placement, filtering, lateness, watermarks, dead letters. */
+class IngestOperatorTest {
+
+    private static final long BOUND = 5 * MINUTE;
+
+    private static TwoInputStreamOperatorTestHarness<byte[], String, Event> harness(StreamKind stream, boolean clock) throws Exception {
+        var h = new TwoInputStreamOperatorTestHarness<>(new IngestOperator(stream, RulePack.defaults(), BOUND, 200, 5_000, clock));
+        h.open();
+        return h;
+    }
+
+    private static byte[] gas(String id, double value, long ts) {
+        return ("{\"id\":\"" + id + "\",\"sensorId\":\"G1\",\"kind\":\"GAS\",\"value\":" + value + ",\"ts\":" + ts
+                + ",\"lat\":31.2304,\"lon\":121.4737}").getBytes(StandardCharsets.UTF_8);
+    }
+
+    private static List<DeadLetter> deadLetters(TwoInputStreamOperatorTestHarness<byte[], String, Event> h) {
+        var side = h.getSideOutput(Outputs.DEAD_LETTERS);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+    }
+
+    @Test
+    void breachIsPlacedByPointInPolygonAndReadingUnderThresholdGoesNoFurther() throws Exception {
+        try (var h = harness(StreamKind.SENSOR, false)) {
+            h.processElement1(gas("b", 25, T0), 0);
+            h.processElement1(gas("quiet", 24.99, T0 + 1), 0);
+            List<Event> out = h.extractOutputValues();
+            assertThat(out).extracting(Event::id).containsExactly("b");
+            assertThat(out.get(0).city()).isEqualTo(310100);
+            assertThat(deadLetters(h)).isEmpty();
+        }
+    }
+
+    @Test
+    void unusableRecordsBecomeDeadLettersWithTheirReasonAndTheStreamGoesOn() throws Exception {
+        try (var h = harness(StreamKind.SENSOR, false)) {
+            h.processElement1("{\"id\":".getBytes(StandardCharsets.UTF_8), 0);
+            h.processElement1("{\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8), 0);
+            h.processElement1(("{\"id\":\"far\",\"sensorId\":\"F\",\"kind\":\"GAS\",\"value\":30,\"ts\":" + T0
+                    + ",\"lat\":39.9,\"lon\":116.4}").getBytes(StandardCharsets.UTF_8), 0);
+            h.processElement1(("{\"id\":\"bj\",\"sensorId\":\"B\",\"kind\":\"GAS\",\"value\":30,\"ts\":" + T0
+                    + ",\"lat\":31.2,\"lon\":121.4,\"cityCode\":\"110101\"}").getBytes(StandardCharsets.UTF_8), 0);
+            h.processElement1(gas("ok", 30, T0), 0);
+            assertThat(deadLetters(h)).extracting(DeadLetter::reason).containsExactly(
+                    DeadLetter.Reason.MALFORMED_JSON, DeadLetter.Reason.SCHEMA, DeadLetter.Reason.OUT_OF_REGION, DeadLetter.Reason.UNKNOWN_CITY);
+            assertThat(deadLetters(h)).allSatisfy(d -> assertThat(d.stream()).isEqualTo(StreamKind.SENSOR));
+            assertThat(h.extractOutputValues()).extracting(Event::id).containsExactly("ok");
+        }
+    }
+
+    @Test
+    void recordMoreThanTheBoundBehindItsStreamIsFlaggedLateAndOneWithinIsNot() throws Exception {
+        try (var h = harness(StreamKind.SENSOR, false)) {
+            h.processElement1(gas("a", 30, T0 + 10 * MINUTE), 0);
+            h.processElement1(gas("within", 30, T0 + 5 * MINUTE), 0);
+            h.processElement1(gas("late", 30, T0 + 5 * MINUTE - 1), 0);
+            List<Event> out = h.extractOutputValues();
+            assertThat(out).extracting(Event::id).containsExactly("a", "within", "late");
+            assertThat(out).extracting(Event::late).containsExactly(false, false, true);
+            assertThat(out.get(2).lateRaw()).contains("\"id\":\"late\"");
+        }
+    }
+
+    @Test
+    void lateReadingUnderThresholdIsDeadLetteredAtOnce() throws Exception {
+        try (var h = harness(StreamKind.SENSOR, false)) {
+            h.processElement1(gas("a", 1, T0 + 10 * MINUTE), 0);
+            h.processElement1(gas("late", 1, T0), 0);
+            assertThat(deadLetters(h)).extracting(DeadLetter::reason).containsExactly(DeadLetter.Reason.LATE);
+        }
+    }
+
+    @Test
+    void watermarkTrailsTheLatestTsByTheBoundAndCountsReadingsUnderThreshold() throws Exception {
+        try (var h = harness(StreamKind.SENSOR, false)) {
+            h.setProcessingTime(0);
+            h.processElement1(gas("quiet", 1, T0 + 10 * MINUTE), 0);
+            h.setProcessingTime(200);
+            assertThat(h.getOutput()).contains(new Watermark(T0 + 10 * MINUTE - BOUND - 1));
+        }
+    }
+
+    @Test
+    void quietStreamWatermarkFollowsTheWallClockOnlyInLiveMode() throws Exception {
+        long now = T0 + 60 * MINUTE;
+        try (var live = harness(StreamKind.ACK, true); var replay = harness(StreamKind.ACK, false)) {
+            for (var h : List.of(live, replay)) {
+                h.setProcessingTime(now);
+                h.processElement1(("{\"alertId\":\"A\",\"province\":\"320000\",\"ts\":" + T0 + ",\"status\":\"RECEIVED\"}")
+                        .getBytes(StandardCharsets.UTF_8), 0);
+                h.setProcessingTime(now + 10_000);
+            }
+            assertThat(live.getOutput()).contains(new Watermark(now + 10_000 - 5_000 - BOUND - 1));
+            assertThat(replay.getOutput()).doesNotContain(new Watermark(now + 10_000 - 5_000 - BOUND - 1));
+        }
+    }
+
+    @Test
+    void lowerThresholdPublishedLiveLetsReadingsThroughFromTheNextRecord() throws Exception {
+        org.yrd.linkage.rules.RulePack d = RulePack.defaults();
+        var hazards = new java.util.EnumMap<>(d.hazards());
+        var gas = hazards.get(org.yrd.linkage.model.SensorKind.GAS);
+        hazards.put(org.yrd.linkage.model.SensorKind.GAS, new RulePack.Hazard(20, gas.unit(), gas.relatedCalls()));
+        RulePack lower = new RulePack(d.id(), "2", hazards, d.cascade(), d.spread(), d.cluster(), d.link(), d.burst(), d.escalation());
+        try (var h = harness(StreamKind.SENSOR, false)) {
+            h.processElement1(gas("before", 22, T0), 0);
+            h.processElement2(org.yrd.linkage.rules.RulePackFile.toYaml(lower), 0);
+            h.processElement1(gas("after", 22, T0 + 1), 0);
+            assertThat(h.extractOutputValues()).extracting(Event::id).containsExactly("after");
+        }
+    }
+
+    @Test
+    void suspectIdentifiersAreMaskedInDeadLetters() throws Exception {
+        try (var h = harness(StreamKind.FRAUD, false)) {
+            h.processElement1(("{\"id\":\"f\",\"ts\":-1,\"cityCode\":\"320500\",\"fraudType\":\"OTHER\",\"amountCny\":1,"
+                    + "\"identifiers\":[{\"type\":\"PHONE\",\"value\":\"+86 139-1234-5678\"}],\"note\":\"call 13912345678\"}")
+                    .getBytes(StandardCharsets.UTF_8), 0);
+            DeadLetter d = deadLetters(h).get(0);
+            assertThat(d.reason()).isEqualTo(DeadLetter.Reason.SCHEMA);
+            assertThat(d.raw()).doesNotContain("1234-5678").doesNotContain("13912345678").contains("****");
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package org.yrd.linkage.replay;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.networknt.schema.JsonSchema;
+import com.networknt.schema.JsonSchemaFactory;
+import com.networknt.schema.SpecVersion;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.yrd.linkage.model.StreamKind;
+import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.testing.FinalAlert;
+import org.yrd.linkage.testing.FinalAlerts;
+import org.yrd.linkage.testing.Project;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Replay end to end on a real Flink MiniCluster with RocksDB state: the worked example and the
+ * generated cases give exactly their expected final alerts, the same revisions and dead letters at
+ * parallelism 1 and 2, and every record written matches the contract schemas.
+ */
+class ReplayEndToEndTest {
+
+    @TempDir
+    Path tmp;
+
+    private Path replay(Path in, int parallelism) throws Exception {
+        Path out = tmp.resolve(in.getFileName() + "-p" + parallelism);
+        Replay.run(Replay.inputs(in), out, RulePack.defaults(), Replay.configuration(parallelism, new Configuration()));
+        return out;
+    }
+
+    private static Path caseDir(String name) {
+        return name.equals("small") ? Project.example("small").resolve("in")
+                : Project.root().resolve("tools/oracle/cases").resolve(name);
+    }
+
+    private static Path expected(String name) {
+        return name.equals("small") ? Project.example("small").resolve("expected-final-alerts.jsonl")
+                : caseDir(name).resolve("expected-final-alerts.jsonl");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"small", "gen-a", "gen-b"})
+    void replayGivesExactlyTheExpectedFinalAlertsAtParallelismOneAndTwo(String name) throws Exception {
+        Path p1 = replay(caseDir(name), 1);
+        Path p2 = replay(caseDir(name), 2);
+        Map<String, FinalAlert> want = FinalAlerts.ofExpectedFile(expected(name));
+        assertThat(FinalAlerts.ofAlertsFile(p1.resolve(Replay.ALERTS_FILE))).isEqualTo(want);
+        assertThat(FinalAlerts.ofAlertsFile(p2.resolve(Replay.ALERTS_FILE))).isEqualTo(want);
+        assertThat(revisionsWithoutWallClock(p2)).isEqualTo(revisionsWithoutWallClock(p1));
+        assertThat(deadLetters(p2)).isEqualTo(deadLetters(p1));
+    }
+
+    @Test
+    void workedExampleDeadLettersFifteenLinesAndEveryOutputMatchesItsSchema() throws Exception {
+        Path out = replay(caseDir("small"), 2);
+        assertThat(deadLetters(out)).hasSize(15);
+        JsonSchema alertSchema = schema("alert.schema.json");
+        for (JsonNode alert : FinalAlerts.lines(out.resolve(Replay.ALERTS_FILE))) {
+            assertThat(alertSchema.validate(alert)).as(alert.toString()).isEmpty();
+        }
+        for (JsonNode d : FinalAlerts.lines(out.resolve(Replay.DEAD_LETTERS_FILE))) {
+            assertThat(d.get("stream").asText()).isIn("SENSOR", "CALL", "FRAUD", "ACK", "RULE");
+            assertThat(d.get("reason").asText()).isIn("MALFORMED_JSON", "SCHEMA", "OUT_OF_REGION", "UNKNOWN_CITY", "LATE");
+            assertThat(d.get("raw").asText().length()).isLessThanOrEqualTo(4096);
+            assertThat(d.get("at").asLong()).isPositive();
+        }
+    }
+
+    @Test
+    void ruleFeedbackCountsEveryAlertSentToAProvinceAndEveryConfirmationOfOne() throws Exception {
+        Path out = replay(caseDir("small"), 2);
+        long sent = 0;
+        java.util.Set<String> delivered = new java.util.HashSet<>();
+        for (FinalAlert a : FinalAlerts.ofExpectedFile(expected("small")).values()) {
+            if (!a.ruleId().equals("ESC-ACK")) {
+                sent += a.recipients().size();
+                a.recipients().forEach(p -> delivered.add(a.alertId() + "|" + p));
+            }
+        }
+        java.util.Set<String> confirmed = new java.util.HashSet<>();
+        for (JsonNode ack : FinalAlerts.lines(caseDir("small").resolve("alert-acks.jsonl"))) {
+            String key = ack.get("alertId").asText() + "|" + ack.get("province").asText();
+            if (ack.get("status").asText().equals("CONFIRMED") && delivered.contains(key)) {
+                confirmed.add(key);
+            }
+        }
+        java.util.Map<String, JsonNode> latest = new java.util.HashMap<>();
+        for (JsonNode f : FinalAlerts.lines(out.resolve(Replay.FEEDBACK_FILE))) {
+            latest.put(f.get("ruleId").asText() + "|" + f.get("hourStart").asLong(), f);
+        }
+        long alerts = 0;
+        long confirmations = 0;
+        for (JsonNode f : latest.values()) {
+            alerts += f.get("alerts").asLong();
+            confirmations += f.get("confirmed").asLong();
+        }
+        assertThat(alerts).isEqualTo(sent);
+        assertThat(confirmations).isEqualTo(confirmed.size()).isPositive();
+    }
+
+    @Test
+    void capOptionWritesOneValidCap12DocumentPerAlertRecord() throws Exception {
+        Path out = tmp.resolve("cap-out");
+        Replay.run(Replay.inputs(caseDir("small")), out, RulePack.defaults(), Replay.configuration(2, new Configuration()), true);
+        javax.xml.validation.Validator validator = javax.xml.validation.SchemaFactory
+                .newInstance(javax.xml.XMLConstants.W3C_XML_SCHEMA_NS_URI)
+                .newSchema(Project.root().resolve("config/cap/CAP-v1.2.xsd").toFile()).newValidator();
+        List<Path> docs;
+        try (var files = Files.list(out.resolve(Replay.CAP_DIR))) {
+            docs = files.toList();
+        }
+        assertThat(docs).hasSize(FinalAlerts.lines(out.resolve(Replay.ALERTS_FILE)).size());
+        for (Path doc : docs) {
+            assertThat(doc.getFileName().toString()).matches("[A-Za-z0-9._-]+_[0-9]+_([0-9]{6}|YRD)\\.xml");
+            validator.validate(new javax.xml.transform.stream.StreamSource(doc.toFile()));
+        }
+    }
+
+    @Test
+    void hostileLinesAreAllDeadLetteredAndChangeNoAlert() throws Exception {
+        Path base = caseDir("gen-b");
+        Path in = Files.createDirectories(tmp.resolve("hostile-in"));
+        for (StreamKind s : Replay.inputs(base).keySet()) {
+            Files.copy(base.resolve(s.baseName() + ".jsonl"), in.resolve(s.baseName() + ".jsonl"));
+        }
+        int added = 0;
+        Path hostile = Project.root().resolve("common/src/test/resources/hostile");
+        String[][] files = {{"sensor", "sensor-readings"}, {"call", "emergency-calls"}, {"fraud", "fraud-reports"}, {"ack", "alert-acks"}};
+        for (String[] f : files) {
+            byte[] lines = Files.readAllBytes(hostile.resolve(f[0] + "-hostile.jsonl"));
+            append(in.resolve(f[1] + ".jsonl"), lines);
+            added += count(lines);
+        }
+        try (OutputStream o = Files.newOutputStream(in.resolve("sensor-readings.jsonl"), StandardOpenOption.APPEND)) {
+            o.write(new byte[] {'{', '"', 'i', 'd', '"', ':', '"', (byte) 0xC3, (byte) 0x28, '"', '}', '\n'});
+            o.write(("{\"id\":\"big\",\"pad\":\"" + "x".repeat(10 << 20) + "\"}\n").getBytes(StandardCharsets.UTF_8));
+            o.write("{\"id\":\"far\",\"sensorId\":\"x\",\"kind\":\"GAS\",\"value\":99,\"ts\":1785600000000,\"lat\":39.9,\"lon\":116.4}\n".getBytes(StandardCharsets.UTF_8));
+            o.write("{\"id\":\"nocity\",\"sensorId\":\"y\",\"kind\":\"GAS\",\"value\":99,\"ts\":1785600000000,\"lat\":31.2,\"lon\":121.4,\"cityCode\":\"110101\"}\n".getBytes(StandardCharsets.UTF_8));
+            added += 4;
+        }
+        Path out = replay(in, 2);
+        Path clean = replay(base, 2);
+        assertThat(FinalAlerts.ofAlertsFile(out.resolve(Replay.ALERTS_FILE))).isEqualTo(FinalAlerts.ofExpectedFile(expected("gen-b")));
+        assertThat(deadLetters(out)).hasSize(deadLetters(clean).size() + added);
+        String deadLetterText = Files.readString(out.resolve(Replay.DEAD_LETTERS_FILE));
+        assertThat(deadLetterText).contains("\"reason\":\"OUT_OF_REGION\"").contains("\"reason\":\"UNKNOWN_CITY\"");
+        assertThat(deadLetterText).doesNotContain("13912345678");
+    }
+
+    private static void append(Path file, byte[] lines) throws IOException {
+        try (OutputStream o = Files.newOutputStream(file, StandardOpenOption.APPEND)) {
+            o.write(lines);
+            if (lines.length > 0 && lines[lines.length - 1] != '\n') {
+                o.write('\n');
+            }
+        }
+    }
+
+    private static int count(byte[] lines) {
+        int n = 0;
+        for (int i = 0; i < lines.length; i++) {
+            if (lines[i] == '\n' || i == lines.length - 1) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private static List<String> revisionsWithoutWallClock(Path out) {
+        List<String> lines = new ArrayList<>();
+        for (JsonNode r : FinalAlerts.lines(out.resolve(Replay.ALERTS_FILE))) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) r).remove("emittedAt");
+            lines.add(r.toString());
+        }
+        Collections.sort(lines);
+        return lines;
+    }
+
+    private static List<String> deadLetters(Path out) {
+        List<String> lines = new ArrayList<>();
+        for (JsonNode d : FinalAlerts.lines(out.resolve(Replay.DEAD_LETTERS_FILE))) {
+            lines.add(d.get("stream").asText() + " " + d.get("reason").asText() + " " + d.get("raw").asText());
+        }
+        Collections.sort(lines);
+        return lines;
+    }
+
+    private static JsonSchema schema(String name) throws IOException {
+        try (InputStream in = Files.newInputStream(Project.contract(name))) {
+            com.fasterxml.jackson.databind.node.ObjectNode tree =
+                    (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
+            tree.remove("$id"); // a bare file name, which the validator will not take as a base URI
+            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(tree);
+        }
+    }
+}
