@@ -54,7 +54,7 @@ wait_running() {  # job id, since ms, timeout s
 submit() {  # extra flink run args...
   "$here/flink.sh" cli run -d "$@" "$JAR" \
     linkage.kafka.bootstrap-servers="$BOOTSTRAP" linkage.kafka.create-topics=true \
-    linkage.kafka.starting-offsets=earliest linkage.kafka.group-id=cluster-test \
+    linkage.kafka.starting-offsets=earliest linkage.kafka.group-id=cluster-test linkage.identifier.dev-key=true \
     parallelism.default=2 execution.checkpointing.interval=2s 2>&1 | tee -a "$OUT/submit.log" \
     | sed -n 's/.*JobID \([0-9a-f]\{32\}\).*/\1/p' | tail -1
 }

@@ -1,6 +1,6 @@
 package org.yrd.linkage.bench;
 
-import org.yrd.linkage.ident.Identifiers;
+import org.yrd.linkage.ident.IdentifierKey;
 import org.yrd.linkage.model.AckStatus;
 import org.yrd.linkage.model.CallCategory;
 import org.yrd.linkage.model.FraudType;
@@ -309,7 +309,7 @@ public final class MixedStreamGenerator {
                     enqueue(t + at[i], StreamKind.FRAUD);
                     prov = addProvince(prov, city / 10000 * 10000);
                 }
-                alertId = "CYB-BURST:" + first + ":BANK_ACCOUNT-" + Identifiers.digest(account).substring(0, 12);
+                alertId = "CYB-BURST:" + first + ":BANK_ACCOUNT-" + IdentifierKey.development().digest(IdentifierType.BANK_ACCOUNT, account).substring(0, 12);
                 provinces = prov;
                 done = t + at[4];
                 break;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import org.yrd.linkage.ident.IdentifierKey;
 import org.yrd.linkage.ident.Identifiers;
 import org.yrd.linkage.model.AckStatus;
 import org.yrd.linkage.model.CallCategory;
@@ -651,7 +652,7 @@ public final class ScenarioGenerator {
         }
         String normalised = Identifiers.normalise(IdentifierType.PAYMENT_ACCOUNT, account);
         String alertId = Rule.BURST.id + ":" + anchorId + ":" + IdentifierType.PAYMENT_ACCOUNT.name() + "-"
-                + Identifiers.digest(normalised).substring(0, 12);
+                + IdentifierKey.development().digest(IdentifierType.PAYMENT_ACCOUNT, normalised).substring(0, 12);
         finish(plan, anchorId, alertId);
         return true;
     }

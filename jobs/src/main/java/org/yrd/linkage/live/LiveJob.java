@@ -67,8 +67,9 @@ public final class LiveJob {
         return conf;
     }
 
-    /** Creates the topics if asked, and adds the live job to {@code env}. */
+    /** Refuses to start without an identifier key; creates the topics if asked, and adds the live job to {@code env}. */
     public static List<String> prepare(StreamExecutionEnvironment env, ReadableConfig conf, RulePack pack) throws Exception {
+        LinkageJob.requireIdentifierKey(conf);
         Map<String, String> all = conf instanceof Configuration c ? c.toMap() : Map.of();
         Properties props = KafkaIO.clientProperties(conf, all);
         List<String> created = conf.get(EngineOptions.KAFKA_CREATE_TOPICS) ? KafkaIO.createTopics(conf, props) : List.of();

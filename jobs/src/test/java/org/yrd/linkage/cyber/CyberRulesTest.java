@@ -128,7 +128,7 @@ class CyberRulesTest {
     @Test
     void fiveReportsWithinAnHourAgainstOneAccountAlertWithTheHashedIdentifier() throws Exception {
         Map<String, FinalAlert> alerts = burst(reports(5, 10 * MINUTE));
-        assertThat(alerts).containsOnlyKeys("CYB-BURST:r0:PAYMENT_ACCOUNT-5692aefb4d1b");
+        assertThat(alerts).containsOnlyKeys("CYB-BURST:r0:PAYMENT_ACCOUNT-192a42f77a24");
         assertThat(alerts.values().iterator().next().recipients()).containsExactly("320000");
     }
 
