@@ -56,7 +56,7 @@ submit() {  # extra flink run args...
   # would set it), not from the job's arguments: it must win over the job's built-in 10 s
   "$here/flink.sh" cli run -d -Dexecution.checkpointing.interval=2s "$@" "$JAR" \
     linkage.kafka.bootstrap-servers="$BOOTSTRAP" linkage.kafka.create-topics=true \
-    linkage.kafka.starting-offsets=earliest linkage.kafka.group-id=cluster-test \
+    linkage.kafka.starting-offsets=earliest linkage.kafka.group-id=cluster-test linkage.identifier.dev-key=true \
     parallelism.default=2 2>&1 | tee -a "$OUT/submit.log" \
     | sed -n 's/.*JobID \([0-9a-f]\{32\}\).*/\1/p' | tail -1
 }

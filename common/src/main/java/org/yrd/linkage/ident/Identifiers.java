@@ -2,16 +2,12 @@ package org.yrd.linkage.ident;
 
 import org.yrd.linkage.model.IdentifierType;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
 import java.util.Locale;
 
 /**
- * Normalisation, masking and hashing of suspect identifiers, exactly as contracts/README.md
- * defines them. Normalised values stay inside the engine; only {@link #mask} and {@link #hash}
- * forms are ever written out.
+ * Normalisation and masking of suspect identifiers, exactly as contracts/README.md defines them.
+ * Normalised values stay inside the parser; the engine keeps only the {@link #mask} and the keyed
+ * {@link IdentifierKey#digest} forms.
  */
 public final class Identifiers {
 
@@ -42,44 +38,6 @@ public final class Identifiers {
         int headEnd = normalised.offsetByCodePoints(0, 3);
         int tailStart = normalised.offsetByCodePoints(0, n - 4);
         return type.name() + ':' + normalised.substring(0, headEnd) + "****" + normalised.substring(tailStart);
-    }
-
-    /**
-     * The first 32 hex digits (128 bits) of the SHA-256 of the normalised value: what the engine
-     * matches and partitions on, so that no raw identifier is kept past parsing. Its first 12 hex
-     * digits name the identifier in CYB-BURST alert ids, as the worked example shows.
-     */
-    public static String digest(String normalised) {
-        try {
-            // a lone surrogate has no UTF-8 form (getBytes would make it '?'): such a value is digested by its UTF-16 code units
-            byte[] bytes = wellFormed(normalised) ? normalised.getBytes(StandardCharsets.UTF_8) : codeUnits(normalised);
-            byte[] d = MessageDigest.getInstance("SHA-256").digest(bytes);
-            return HexFormat.of().formatHex(d, 0, 16);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required of every Java runtime", e);
-        }
-    }
-
-
-    private static byte[] codeUnits(String s) {
-        byte[] b = new byte[s.length() * 2];
-        for (int i = 0; i < s.length(); i++) {
-            b[2 * i] = (byte) (s.charAt(i) >> 8);
-            b[2 * i + 1] = (byte) s.charAt(i);
-        }
-        return b;
-    }
-
-    private static boolean wellFormed(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (Character.isHighSurrogate(c) && i + 1 < s.length() && Character.isLowSurrogate(s.charAt(i + 1))) {
-                i++;
-            } else if (Character.isSurrogate(c)) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static String digitsOnly(String value) {

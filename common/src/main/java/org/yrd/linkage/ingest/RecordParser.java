@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
+import org.yrd.linkage.ident.IdentifierKey;
 import org.yrd.linkage.ident.Identifiers;
 import org.yrd.linkage.model.AckStatus;
 import org.yrd.linkage.model.AlertAck;
@@ -25,13 +26,15 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.regex.Pattern;
 
 /**
  * Strict parsing of one input record (one JSON object, UTF-8) into its contract type, validated
  * against the stream's JSON Schema in docs/contracts. Every way a record can be unusable ends
  * in {@link Rejected} with a contracted reason; nothing else is thrown. Streaming (no tree, no
- * reflection) because this runs once for every input line. Not thread-safe; one per task.
+ * reflection) because this runs once for every input line. Identifiers leave it only masked and
+ * digested under the deployment's {@link IdentifierKey}. Not thread-safe; one per task.
  */
 public final class RecordParser {
 
@@ -49,6 +52,12 @@ public final class RecordParser {
                     .maxStringLength(MAX_RECORD_BYTES)
                     .build())
             .build();
+
+    private final IdentifierKey key;
+
+    public RecordParser(IdentifierKey key) {
+        this.key = Objects.requireNonNull(key, "key");
+    }
 
     /** Parses one record of {@code stream}; the result is the stream's record type. */
     public Object parse(StreamKind stream, byte[] bytes, int length) throws Rejected {
@@ -202,7 +211,7 @@ public final class RecordParser {
             if (normalised.isEmpty()) {
                 throw new Rejected(Reason.SCHEMA, "identifiers[" + (count - 1) + "]: a " + type + " with nothing left after normalisation");
             }
-            Identifier id = new Identifier(type, Identifiers.digest(normalised), Identifiers.mask(type, normalised));
+            Identifier id = new Identifier(type, key.digest(type, normalised), Identifiers.mask(type, normalised));
             distinct.putIfAbsent(id.key(), id);
         }
         if (count == 0) {

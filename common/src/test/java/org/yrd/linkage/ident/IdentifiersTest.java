@@ -14,7 +14,7 @@ import static org.yrd.linkage.model.IdentifierType.PAYMENT_ACCOUNT;
 import static org.yrd.linkage.model.IdentifierType.PHONE;
 import static org.yrd.linkage.model.IdentifierType.URL;
 
-/** Normalisation, masking and digests of suspect identifiers as contracts/README.md defines them. */
+/** Normalisation and masking of suspect identifiers as contracts/README.md defines them. */
 class IdentifiersTest {
 
     // --- PHONE: digits only; a leading 86 is dropped from 13-digit results
@@ -178,48 +178,5 @@ class IdentifiersTest {
     void maskNeverContainsTheHiddenMiddle() {
         String masked = Identifiers.mask(BANK_ACCOUNT, "6222021234567890123");
         assertThat(masked).isEqualTo("BANK_ACCOUNT:622****0123").doesNotContain("2123456789");
-    }
-
-    // --- digest
-
-    @Test
-    void digestOfNormalisedPaymentAccountStartsWithTheWorkedExample() {
-        String digest = Identifiers.digest(Identifiers.normalise(PAYMENT_ACCOUNT, "alipay_5345780831"));
-        assertThat(digest.substring(0, 12)).isEqualTo("5692aefb4d1b");
-    }
-
-    @Test
-    void digestIsThirtyTwoLowerCaseHexDigitsOfSha256() {
-        assertThat(Identifiers.digest("alipay_5345780831"))
-                .isEqualTo("5692aefb4d1b648f476257822ce526d5")
-                .hasSize(32)
-                .matches("[0-9a-f]{32}");
-    }
-
-    @Test
-    void equalNormalisedFormsGiveEqualDigests() {
-        String a = Identifiers.digest(Identifiers.normalise(PHONE, "+86 139-1234-5678"));
-        String b = Identifiers.digest(Identifiers.normalise(PHONE, "139 1234 5678"));
-        String c = Identifiers.digest(Identifiers.normalise(PHONE, "8613912345678"));
-        assertThat(a).isEqualTo(b).isEqualTo(c);
-    }
-
-    @Test
-    void differentNormalisedFormsGiveDifferentDigests() {
-        assertThat(Identifiers.digest("13912345678")).isNotEqualTo(Identifiers.digest("13912345679"));
-    }
-
-    @Test
-    void loneSurrogateDoesNotShareADigestWithAQuestionMark() {
-        // JSON lets a report spell "abc\ud800defgh"; its normalised form differs from "abc?defgh", so the
-        // two must not match (contracts/README.md: match when type and normalised form are equal)
-        assertThat(Identifiers.digest("abc\uD800defgh")).isNotEqualTo(Identifiers.digest("abc?defgh"));
-        assertThat(Identifiers.digest("abc\uD800defgh")).isNotEqualTo(Identifiers.digest("abc\uDBFFdefgh"));
-    }
-
-    @Test
-    void digestOfNonAsciiValueHashesItsUtf8Bytes() {
-        // sha256sum of the UTF-8 bytes e5 ae a2 e6 9c 8d
-        assertThat(Identifiers.digest("客服")).isEqualTo("eae0efe236c3fe680dcf0e1b1708d0ca");
     }
 }

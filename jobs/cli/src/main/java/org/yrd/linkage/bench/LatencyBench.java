@@ -162,6 +162,7 @@ public final class LatencyBench {
             user.set(EngineOptions.KAFKA_BOOTSTRAP, bootstrap);
             user.set(EngineOptions.KAFKA_CREATE_TOPICS, true);
             user.set(EngineOptions.KAFKA_START, EngineOptions.StartPosition.EARLIEST);
+            user.set(EngineOptions.IDENTIFIER_DEV_KEY, true);
             user.setString("parallelism.default", Integer.toString(parallelism));
             user.setString("execution.checkpointing.interval", checkpointInterval.toMillis() + " ms");
             user.setString("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());

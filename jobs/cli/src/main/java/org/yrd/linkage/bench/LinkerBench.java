@@ -213,12 +213,7 @@ public final class LinkerBench {
         if (rule instanceof KeyedProcessFunction<?, ?, ?> f) {
             return keyed.process((KeyedProcessFunction<String, Routed, AlertRevision>) f).uid("cyb-link").name("CYB-LINK (linker)");
         }
-        MapStateDescriptor<String, String> packs;
-        try {
-            packs = (MapStateDescriptor<String, String>) Class.forName("org.yrd.linkage.engine.RulePacks").getField("STATE").get(null);
-        } catch (ClassNotFoundException | NoSuchFieldException e) {
-            packs = new MapStateDescriptor<>("rule-pack", Types.STRING, Types.STRING);
-        }
+        MapStateDescriptor<String, String> packs = RulePacks.STATE;
         DataStream<String> noUpdates = env.fromSequence(0, 0).filter(i -> false).map(i -> "").returns(Types.STRING).name("no rule updates");
         return keyed.connect(noUpdates.broadcast(packs))
                 .process((KeyedBroadcastProcessFunction<String, Routed, String, AlertRevision>) rule)

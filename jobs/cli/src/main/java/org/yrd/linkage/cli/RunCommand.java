@@ -3,6 +3,8 @@ package org.yrd.linkage.cli;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.yrd.linkage.runtime.EngineOptions;
+import org.yrd.linkage.engine.LinkageJob;
+import org.yrd.linkage.ident.IdentifierKey;
 import org.yrd.linkage.live.LiveJob;
 import org.yrd.linkage.rules.RulePack;
 import picocli.CommandLine.Command;
@@ -44,6 +46,12 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--rules", description = "Rule pack file (default: the built-in pack yrd-default).")
     Path rules;
 
+    @Option(names = "--key-file", paramLabel = "FILE", description = "The deployment's secret identifier key (at least 32 bytes); see deploy/k8s/README.md.")
+    Path keyFile;
+
+    @Option(names = "--dev-key", description = "Use the published development identifier key instead: never for real data.")
+    boolean devKey;
+
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set an engine or Flink option.")
     Map<String, String> settings = new LinkedHashMap<>();
 
@@ -64,6 +72,19 @@ final class RunCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return Cli.fail(e.getMessage());
         }
+        try {
+            LinkageJob.requireIdentifierKey(conf);
+        } catch (IllegalArgumentException e) {
+            return Cli.fail(e.getMessage() + " (--key-file FILE or --dev-key)");
+        }
+        String file = conf.get(EngineOptions.IDENTIFIER_KEY_FILE);
+        try {
+            if (file != null) {
+                IdentifierKey.load(Path.of(file)); // read here too: a bad file stops a local run at once, not its tasks in a restart loop
+            }
+        } catch (IllegalArgumentException e) {
+            return Cli.fail(e.getMessage());
+        }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
         List<String> created = LiveJob.prepare(env, conf, pack);
         if (!created.isEmpty()) {
@@ -81,6 +102,12 @@ final class RunCommand implements Callable<Integer> {
         user.set(EngineOptions.KAFKA_START, start);
         user.set(EngineOptions.TOPIC_PREFIX, kafka.prefix);
         user.set(EngineOptions.KAFKA_CREATE_TOPICS, createTopics);
+        if (keyFile != null) {
+            user.set(EngineOptions.IDENTIFIER_KEY_FILE, keyFile.toAbsolutePath().toString());
+        }
+        if (devKey) {
+            user.set(EngineOptions.IDENTIFIER_DEV_KEY, true);
+        }
         kafka.kafka.forEach((k, v) -> user.setString(EngineOptions.KAFKA_PROPERTIES_PREFIX + k, v));
         user.setString("parallelism.default", Integer.toString(parallelism));
         user.setString("execution.checkpointing.interval", Cli.duration(checkpointInterval).toMillis() + " ms");

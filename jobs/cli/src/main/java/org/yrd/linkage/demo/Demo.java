@@ -125,6 +125,7 @@ public final class Demo {
         user.set(EngineOptions.KAFKA_BOOTSTRAP, bootstrap);
         user.set(EngineOptions.KAFKA_CREATE_TOPICS, true);
         user.set(EngineOptions.KAFKA_START, EngineOptions.StartPosition.EARLIEST);
+        user.set(EngineOptions.IDENTIFIER_DEV_KEY, true);
         user.setString("parallelism.default", "2");
         user.setString("execution.checkpointing.interval", "10 s");
         user.setString("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());

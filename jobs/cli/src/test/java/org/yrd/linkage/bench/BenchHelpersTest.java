@@ -2,6 +2,7 @@ package org.yrd.linkage.bench;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.yrd.linkage.ident.IdentifierKey;
 import org.yrd.linkage.ingest.RecordParser;
 import org.yrd.linkage.ingest.Rejected;
 import org.yrd.linkage.model.FraudReport;
@@ -28,7 +29,7 @@ class BenchHelpersTest {
         MixedStreamGenerator.Summary s = MixedStreamGenerator.generate(dir, 20_000, 3);
         assertThat(s.total()).isBetween(20_000L, 20_010L);
         Map<StreamKind, List<String>> lines = MixedStreamGenerator.read(dir);
-        RecordParser parser = new RecordParser();
+        RecordParser parser = new RecordParser(IdentifierKey.development());
         Region region = Region.get();
         for (Map.Entry<StreamKind, List<String>> e : lines.entrySet()) {
             for (String line : e.getValue()) {

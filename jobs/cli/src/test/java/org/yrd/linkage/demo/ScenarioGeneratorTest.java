@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.yrd.linkage.ident.IdentifierKey;
 import org.yrd.linkage.ident.Identifiers;
 import org.yrd.linkage.ingest.RecordParser;
 import org.yrd.linkage.ingest.Rejected;
@@ -74,7 +75,7 @@ class ScenarioGeneratorTest {
 
     @Test
     void everyLineParsesAndIsPlacedExceptTheDeliberatelyMalformedOnes() {
-        RecordParser parser = new RecordParser();
+        RecordParser parser = new RecordParser(IdentifierKey.development());
         Region region = Region.get();
         int malformed = 0;
         for (GeneratedRecord r : run.records()) {
@@ -142,7 +143,7 @@ class ScenarioGeneratorTest {
 
     @Test
     void malformedRecordsAreTruncatedJsonOrAWrongType() {
-        RecordParser parser = new RecordParser();
+        RecordParser parser = new RecordParser(IdentifierKey.development());
         Set<String> reasons = new TreeSet<>();
         for (GeneratedRecord r : run(11, 200, START, 10 * 60_000, 1000).records()) {
             if (r.malformed()) {

@@ -55,6 +55,7 @@ class LiveModeTest {
         user.set(EngineOptions.KAFKA_CREATE_TOPICS, true);
         user.set(EngineOptions.KAFKA_START, EngineOptions.StartPosition.EARLIEST);
         user.set(EngineOptions.KAFKA_GROUP, prefix + "engine");
+        user.set(EngineOptions.IDENTIFIER_DEV_KEY, true);
         user.setString("parallelism.default", "2");
         user.setString("restart-strategy.type", "none");
         user.setString("execution.checkpointing.interval", "2 s");

@@ -104,6 +104,9 @@ public final class LinkageJob {
         long quietAfter = conf.get(EngineOptions.QUIET_AFTER).toMillis();
         boolean clock = conf.get(EngineOptions.CLOCK_ADVANCE);
         boolean speculative = conf.get(EngineOptions.SPECULATIVE);
+        requireIdentifierKey(conf);
+        String keyFile = conf.getOptional(EngineOptions.IDENTIFIER_KEY_FILE).orElse(null);
+        boolean devKey = conf.get(EngineOptions.IDENTIFIER_DEV_KEY);
 
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
         SingleOutputStreamOperator<String> packs = (ruleUpdates != null ? ruleUpdates : noRuleUpdates(env))
@@ -116,7 +119,7 @@ public final class LinkageJob {
             String name = in.getKey().baseName();
             SingleOutputStreamOperator<Event> ingested = in.getValue().connect(packs.broadcast())
                     .transform("ingest " + name, TypeInformation.of(Event.class),
-                            new IngestOperator(in.getKey(), pack, bound, interval, quietAfter, clock))
+                            new IngestOperator(in.getKey(), pack, bound, interval, quietAfter, clock, keyFile, devKey))
                     .uid("ingest-" + name);
             deadLetters.add(ingested.getSideOutput(Outputs.DEAD_LETTERS));
             events = events == null ? ingested : events.union(ingested);
@@ -168,6 +171,26 @@ public final class LinkageJob {
         }
         sinks.deadLetters(dl);
         sinks.finish();
+    }
+
+    /**
+     * Refuses a configuration that names no identifier key, or both a key file and the development
+     * key (contracts/README.md: the development key only when asked for explicitly).
+     *
+     * @throws IllegalArgumentException with a one-line message naming both options
+     */
+    public static void requireIdentifierKey(ReadableConfig conf) {
+        boolean file = conf.getOptional(EngineOptions.IDENTIFIER_KEY_FILE).isPresent();
+        boolean dev = conf.get(EngineOptions.IDENTIFIER_DEV_KEY);
+        if (!file && !dev) {
+            throw new IllegalArgumentException("no identifier key: set " + EngineOptions.IDENTIFIER_KEY_FILE.key()
+                    + " (the deployment's secret key file) or, for development only, " + EngineOptions.IDENTIFIER_DEV_KEY.key()
+                    + ": true (the published development key)");
+        }
+        if (file && dev) {
+            throw new IllegalArgumentException(EngineOptions.IDENTIFIER_KEY_FILE.key() + " and " + EngineOptions.IDENTIFIER_DEV_KEY.key()
+                    + ": true are both set; set one (the key file for real data)");
+        }
     }
 
     private static DataStream<AlertRevision> rule(DataStream<Routed> routed, BroadcastStream<String> rules,

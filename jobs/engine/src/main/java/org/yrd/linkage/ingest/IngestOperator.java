@@ -12,6 +12,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.yrd.linkage.runtime.EngineMetrics;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RulePacks;
+import org.yrd.linkage.ident.IdentifierKey;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.DeadLetter.Reason;
@@ -23,6 +24,7 @@ import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.region.Region;
 import org.yrd.linkage.rules.RulePack;
 
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,6 +48,9 @@ import java.util.Objects;
  * quiet for {@code quietAfter} and {@code clockAdvance} is set (live mode), the watermark follows
  * the wall clock instead, so that ESC-ACK deadlines fire on time through quiet periods; records
  * then stamped further back than the bound are LATE.
+ *
+ * <p>Identifiers are digested under the deployment's key, which this operator reads from the key
+ * file in {@link #open} on the TaskManager: the job graph carries the file's path, never the key.
  */
 public final class IngestOperator extends AbstractStreamOperator<Event> implements TwoInputStreamOperator<byte[], String, Event> {
 
@@ -59,6 +64,8 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     private final long intervalMillis;
     private final long quietAfterMillis;
     private final boolean clockAdvance;
+    private final String keyFile;
+    private final boolean devKey;
 
     private transient RecordParser parser;
     private transient Region region;
@@ -74,14 +81,24 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
 
     private record SensorPlace(double lat, double lon, String cityCode, int city) {}
 
+    /**
+     * @param keyFile the identifier key file, read where the operator runs; null with {@code devKey}
+     * @param devKey digest identifiers under the published development key instead of a key file
+     */
     public IngestOperator(StreamKind stream, RulePack pack, long boundMillis, long intervalMillis,
-                          long quietAfterMillis, boolean clockAdvance) {
+                          long quietAfterMillis, boolean clockAdvance, String keyFile, boolean devKey) {
+        if ((keyFile != null) == devKey) {
+            throw new IllegalArgumentException("exactly one of an identifier key file and the development key, not "
+                    + (devKey ? "both" : "neither"));
+        }
         this.stream = stream;
         this.packs = new RulePacks(pack);
         this.boundMillis = boundMillis;
         this.intervalMillis = intervalMillis;
         this.quietAfterMillis = quietAfterMillis;
         this.clockAdvance = clockAdvance;
+        this.keyFile = keyFile;
+        this.devKey = devKey;
     }
 
     @Override
@@ -104,7 +121,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     @Override
     public void open() throws Exception {
         super.open();
-        parser = new RecordParser();
+        parser = new RecordParser(devKey ? IdentifierKey.development() : IdentifierKey.load(Path.of(keyFile)));
         region = Region.get();
         sensorCache = new LinkedHashMap<>(1024, 0.75f, true) {
             @Override

@@ -94,8 +94,9 @@ public final class LiveJob {
         return merged;
     }
 
-    /** Creates the topics if asked, and adds the live job to {@code env}. */
+    /** Refuses to start without an identifier key; creates the topics if asked, and adds the live job to {@code env}. */
     public static List<String> prepare(StreamExecutionEnvironment env, ReadableConfig conf, RulePack pack) throws Exception {
+        LinkageJob.requireIdentifierKey(conf);
         Properties props = KafkaIO.clientProperties(conf);
         List<String> created = conf.get(EngineOptions.KAFKA_CREATE_TOPICS) ? KafkaIO.createTopics(conf, props) : List.of();
         LinkageJob.build(KafkaIO.sources(env, conf, props), KafkaIO.ruleUpdates(env, conf, props), KafkaIO.sinks(conf, props), pack, conf);

@@ -50,7 +50,10 @@ public final class Replay {
         return files;
     }
 
-    /** The Flink configuration replay runs with; {@code overrides} win. */
+    /**
+     * The Flink configuration replay runs with; {@code overrides} win. Identifiers are digested under
+     * the published development key unless {@code overrides} name a key file.
+     */
     public static Configuration configuration(int parallelism, Configuration overrides) {
         Configuration conf = new Configuration();
         conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
@@ -59,6 +62,7 @@ public final class Replay {
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         conf.set(EngineOptions.SPECULATIVE, false);
         conf.set(EngineOptions.CLOCK_ADVANCE, false);
+        conf.set(EngineOptions.IDENTIFIER_DEV_KEY, !overrides.contains(EngineOptions.IDENTIFIER_KEY_FILE));
         conf.setString("rest.bind-address", "127.0.0.1");
         conf.setString("taskmanager.memory.managed.size", "256m");
         conf.addAll(overrides);

@@ -95,6 +95,17 @@ public final class EngineOptions {
                     + "exactly-once: alerts become visible to read_committed consumers only when the "
                     + "checkpoint that covers them completes (latency of one checkpoint interval).");
 
+    public static final ConfigOption<String> IDENTIFIER_KEY_FILE = ConfigOptions.key("linkage.identifier.key-file")
+            .stringType().noDefaultValue()
+            .withDescription("The deployment's secret key for identifier digests (HMAC-SHA-256 of TYPE:normalised form, "
+                    + "contracts/README.md): a file readable on every TaskManager, its bytes less one trailing line break, "
+                    + "at least 32. Changing the key splits linkage history.");
+
+    public static final ConfigOption<Boolean> IDENTIFIER_DEV_KEY = ConfigOptions.key("linkage.identifier.dev-key")
+            .booleanType().defaultValue(false)
+            .withDescription("Digest identifiers under the published development key instead of a key file: for replay, "
+                    + "tests and the demo (replay's default when no key file is set), never for production data.");
+
     public static final ConfigOption<String> RULES_FILE = ConfigOptions.key("linkage.rules.file")
             .stringType().noDefaultValue()
             .withDescription("Rule pack the live job starts with (a YAML file readable where the job is submitted); "
@@ -103,7 +114,7 @@ public final class EngineOptions {
     /** Every option above, for validation and documentation. */
     public static final List<ConfigOption<?>> ALL = List.of(OUT_OF_ORDERNESS, WATERMARK_INTERVAL, CLOCK_ADVANCE, QUIET_AFTER,
             SPECULATIVE, DEDUPE_HORIZON, ESCALATION_RETENTION, TOPIC_PREFIX, KAFKA_BOOTSTRAP, KAFKA_GROUP, KAFKA_START,
-            KAFKA_CREATE_TOPICS, KAFKA_PARTITIONS, KAFKA_REPLICATION, DELIVERY, RULES_FILE);
+            KAFKA_CREATE_TOPICS, KAFKA_PARTITIONS, KAFKA_REPLICATION, DELIVERY, RULES_FILE, IDENTIFIER_KEY_FILE, IDENTIFIER_DEV_KEY);
 
     /** Kafka sink guarantees the engine offers (Flink's {@code none} is not one: alerts are never dropped). */
     public enum Delivery {

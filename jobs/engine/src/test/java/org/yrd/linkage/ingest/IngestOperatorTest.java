@@ -5,15 +5,21 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.yrd.linkage.runtime.Outputs;
+import org.junit.jupiter.api.io.TempDir;
+import org.yrd.linkage.ident.IdentifierKey;
 import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.Event;
+import org.yrd.linkage.model.IdentifierType;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePack;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.yrd.linkage.testing.Events.MINUTE;
 import static org.yrd.linkage.testing.Events.T0;
 
@@ -23,9 +29,18 @@ class IngestOperatorTest {
     private static final long BOUND = 5 * MINUTE;
 
     private static TwoInputStreamOperatorTestHarness<byte[], String, Event> harness(StreamKind stream, boolean clock) throws Exception {
-        var h = new TwoInputStreamOperatorTestHarness<>(new IngestOperator(stream, RulePack.defaults(), BOUND, 200, 5_000, clock));
+        return harness(new IngestOperator(stream, RulePack.defaults(), BOUND, 200, 5_000, clock, null, true));
+    }
+
+    private static TwoInputStreamOperatorTestHarness<byte[], String, Event> harness(IngestOperator operator) throws Exception {
+        var h = new TwoInputStreamOperatorTestHarness<>(operator);
         h.open();
         return h;
+    }
+
+    private static byte[] report(String id, String phone) {
+        return ("{\"id\":\"" + id + "\",\"ts\":" + T0 + ",\"cityCode\":\"320500\",\"fraudType\":\"OTHER\",\"amountCny\":1,"
+                + "\"identifiers\":[{\"type\":\"PHONE\",\"value\":\"" + phone + "\"}]}").getBytes(StandardCharsets.UTF_8);
     }
 
     private static byte[] gas(String id, double value, long ts) {
@@ -139,5 +154,41 @@ class IngestOperatorTest {
             assertThat(d.reason()).isEqualTo(DeadLetter.Reason.SCHEMA);
             assertThat(d.raw()).doesNotContain("1234-5678").doesNotContain("13912345678").contains("****");
         }
+    }
+
+    @Test
+    void identifiersAreDigestedUnderTheKeyReadFromTheKeyFileWhenTheOperatorOpens(@TempDir Path dir) throws Exception {
+        Path key = Files.writeString(dir.resolve("key"), "0123456789abcdef0123456789abcdef\n");
+        try (var h = harness(new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, 200, 5_000, false, key.toString(), false))) {
+            h.processElement1(report("f", "+86 139-1234-5678"), 0);
+            String digest = h.extractOutputValues().get(0).fraud().identifiers()[0].digest();
+            assertThat(digest).isEqualTo(IdentifierKey.load(key).digest(IdentifierType.PHONE, "13912345678"))
+                    .isNotEqualTo(IdentifierKey.development().digest(IdentifierType.PHONE, "13912345678"));
+        }
+    }
+
+    @Test
+    void keyFileShorterThanThirtyTwoBytesFailsTheTaskWithAOneLineMessage(@TempDir Path dir) throws Exception {
+        Path key = Files.writeString(dir.resolve("key"), "too short\n");
+        var operator = new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, 200, 5_000, false, key.toString(), false);
+        assertThatThrownBy(() -> harness(operator))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageStartingWith("identifier key file " + key + " holds 9 bytes")
+                .message().doesNotContain("\n");
+    }
+
+    @Test
+    void unreadableKeyFileFailsTheTaskNamingIt(@TempDir Path dir) {
+        Path key = dir.resolve("absent");
+        var operator = new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, 200, 5_000, false, key.toString(), false);
+        assertThatThrownBy(() -> harness(operator)).hasMessage("identifier key file " + key + " cannot be read (NoSuchFileException)");
+    }
+
+    @Test
+    void anOperatorWithNeitherOrBothKeysIsRefused() {
+        assertThatThrownBy(() -> new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, 200, 5_000, false, null, false))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, 200, 5_000, false, "key", true))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -1,5 +1,6 @@
 package org.yrd.linkage.testing;
 
+import org.yrd.linkage.ident.IdentifierKey;
 import org.yrd.linkage.ingest.RecordParser;
 import org.yrd.linkage.ingest.Rejected;
 import org.yrd.linkage.model.AckStatus;
@@ -48,7 +49,7 @@ public final class Events {
         String json = "{\"id\":\"" + id + "\",\"ts\":" + ts + ",\"cityCode\":\"" + cityCode
                 + "\",\"fraudType\":\"IMPERSONATION\",\"amountCny\":" + amount + ",\"identifiers\":[" + ids + "]}";
         try {
-            FraudReport r = (FraudReport) new RecordParser().parse(StreamKind.FRAUD, json.getBytes(StandardCharsets.UTF_8),
+            FraudReport r = (FraudReport) new RecordParser(IdentifierKey.development()).parse(StreamKind.FRAUD, json.getBytes(StandardCharsets.UTF_8),
                     json.getBytes(StandardCharsets.UTF_8).length);
             return Event.fraud(r, city(cityCode));
         } catch (Rejected e) {
