@@ -7,7 +7,9 @@ import java.util.Comparator;
  * is set, matching {@code stream}. {@code city} is the canonical city code (e.g. 320500), 0 for
  * acknowledgements, which have no place. {@code lateRaw}, set only on an event that arrived
  * behind its stream's watermark, holds its redacted input for the dead letter: such an event
- * reaches de-duplication (a repeat is counted, not dead-lettered) and no rule.
+ * reaches de-duplication (a repeat is counted, not dead-lettered) and no rule. {@code source}
+ * says where the record was read ({@code topic/partition/offset} or {@code file:line}; null for
+ * events made in memory), for the dead letter it may still become.
  */
 public record Event(
         StreamKind stream,
@@ -18,7 +20,8 @@ public record Event(
         EmergencyCall call,
         FraudReport fraud,
         AlertAck ack,
-        String lateRaw) {
+        String lateRaw,
+        String source) {
 
     /** The order in which rules-v1.md takes events: by ts, then SENSOR, CALL, FRAUD, ACK, then by id. */
     public static final Comparator<Event> TS_ORDER =
@@ -31,7 +34,7 @@ public record Event(
     }
 
     public Event asLate(String redactedRaw) {
-        return new Event(stream, id, ts, city, sensor, call, fraud, ack, redactedRaw);
+        return new Event(stream, id, ts, city, sensor, call, fraud, ack, redactedRaw, source);
     }
 
     public boolean late() {
@@ -39,18 +42,34 @@ public record Event(
     }
 
     public static Event sensor(SensorReading r, int city) {
-        return new Event(StreamKind.SENSOR, r.id(), r.ts(), city, r, null, null, null, null);
+        return sensor(r, city, null);
+    }
+
+    public static Event sensor(SensorReading r, int city, String source) {
+        return new Event(StreamKind.SENSOR, r.id(), r.ts(), city, r, null, null, null, null, source);
     }
 
     public static Event call(EmergencyCall c, int city) {
-        return new Event(StreamKind.CALL, c.id(), c.ts(), city, null, c, null, null, null);
+        return call(c, city, null);
+    }
+
+    public static Event call(EmergencyCall c, int city, String source) {
+        return new Event(StreamKind.CALL, c.id(), c.ts(), city, null, c, null, null, null, source);
     }
 
     public static Event fraud(FraudReport f, int city) {
-        return new Event(StreamKind.FRAUD, f.id(), f.ts(), city, null, null, f, null, null);
+        return fraud(f, city, null);
+    }
+
+    public static Event fraud(FraudReport f, int city, String source) {
+        return new Event(StreamKind.FRAUD, f.id(), f.ts(), city, null, null, f, null, null, source);
     }
 
     public static Event ack(AlertAck a) {
-        return new Event(StreamKind.ACK, a.alertId() + '@' + a.province() + '@' + a.ts(), a.ts(), 0, null, null, null, a, null);
+        return ack(a, null);
+    }
+
+    public static Event ack(AlertAck a, String source) {
+        return new Event(StreamKind.ACK, a.alertId() + '@' + a.province() + '@' + a.ts(), a.ts(), 0, null, null, null, a, null, source);
     }
 }

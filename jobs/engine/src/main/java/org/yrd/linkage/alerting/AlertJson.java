@@ -83,6 +83,9 @@ public final class AlertJson {
             g.writeStringField("detail", d.detail());
             g.writeStringField("raw", d.raw());
             g.writeNumberField("at", d.at());
+            if (d.source() != null) {
+                g.writeStringField("source", d.source());
+            }
             g.writeEndObject();
         } catch (IOException e) {
             throw new UncheckedIOException(e);

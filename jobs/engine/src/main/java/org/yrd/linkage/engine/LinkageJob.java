@@ -25,6 +25,7 @@ import org.yrd.linkage.ingest.DedupeFunction;
 import org.yrd.linkage.ingest.IngestOperator;
 import org.yrd.linkage.runtime.EngineOptions;
 import org.yrd.linkage.runtime.Outputs;
+import org.yrd.linkage.runtime.RawRecord;
 import org.yrd.linkage.runtime.RulePacks;
 import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.Event;
@@ -79,20 +80,20 @@ public final class LinkageJob {
     /**
      * Adds the job to the environment of {@code inputs}.
      *
-     * @param inputs the raw records (one JSON object each) of whichever input streams exist
+     * @param inputs the raw records (one JSON object each, with where each was read) of whichever input streams exist
      */
-    public static void build(Map<StreamKind, DataStream<byte[]>> inputs, Sinks sinks, RulePack pack, ReadableConfig conf) {
+    public static void build(Map<StreamKind, DataStream<RawRecord>> inputs, Sinks sinks, RulePack pack, ReadableConfig conf) {
         build(inputs, null, sinks, pack, conf);
     }
 
     /**
      * Adds the job to the environment of {@code inputs}.
      *
-     * @param inputs the raw records (one JSON object each) of whichever input streams exist
+     * @param inputs the raw records (one JSON object each, with where each was read) of whichever input streams exist
      * @param ruleUpdates rule packs (YAML) that replace the running pack while the job runs; null for none
      * @param pack the rule pack the job starts with
      */
-    public static void build(Map<StreamKind, DataStream<byte[]>> inputs, DataStream<byte[]> ruleUpdates,
+    public static void build(Map<StreamKind, DataStream<RawRecord>> inputs, DataStream<RawRecord> ruleUpdates,
                              Sinks sinks, RulePack pack, ReadableConfig conf) {
         if (inputs.isEmpty()) {
             throw new IllegalArgumentException("no input stream");
@@ -115,7 +116,7 @@ public final class LinkageJob {
         BroadcastStream<String> rules = packs.broadcast(RulePacks.STATE);
 
         DataStream<Event> events = null;
-        for (Map.Entry<StreamKind, DataStream<byte[]>> in : inputs.entrySet()) {
+        for (Map.Entry<StreamKind, DataStream<RawRecord>> in : inputs.entrySet()) {
             String name = in.getKey().baseName();
             SingleOutputStreamOperator<Event> ingested = in.getValue().connect(packs.broadcast())
                     .transform("ingest " + name, TypeInformation.of(Event.class),
@@ -199,7 +200,8 @@ public final class LinkageJob {
     }
 
     /** An empty stream of rule updates (replay: the pack stays as submitted). */
-    public static DataStream<byte[]> noRuleUpdates(StreamExecutionEnvironment env) {
-        return env.fromSequence(0, 0).filter(x -> false).map(x -> new byte[0]).returns(byte[].class).name("no rule updates");
+    public static DataStream<RawRecord> noRuleUpdates(StreamExecutionEnvironment env) {
+        return env.fromSequence(0, 0).filter(x -> false).map(x -> RawRecord.line(new byte[0], "none", 0))
+                .returns(RawRecord.class).name("no rule updates");
     }
 }

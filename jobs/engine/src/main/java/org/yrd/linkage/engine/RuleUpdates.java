@@ -7,6 +7,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.runtime.Outputs;
+import org.yrd.linkage.runtime.RawRecord;
 import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePackFile;
@@ -19,18 +20,18 @@ import java.nio.charset.StandardCharsets;
  * on (to be broadcast to every operator that uses rules); an invalid one is dead-lettered with its
  * validation messages, and the running pack stays.
  */
-public final class RuleUpdates extends ProcessFunction<byte[], String> {
+public final class RuleUpdates extends ProcessFunction<RawRecord, String> {
 
     @Override
-    public void processElement(byte[] value, Context ctx, Collector<String> out) {
-        String yaml = new String(value, StandardCharsets.UTF_8);
+    public void processElement(RawRecord record, Context ctx, Collector<String> out) {
+        String yaml = new String(record.value(), StandardCharsets.UTF_8);
         try {
             RulePackFile.parse("update", yaml);
             out.collect(yaml);
         } catch (RuleValidationException e) {
             ctx.output(Outputs.DEAD_LETTERS, new DeadLetter(StreamKind.RULE, DeadLetter.Reason.SCHEMA, e.getMessage(),
                     yaml.length() > DeadLetter.MAX_RAW_CHARS ? yaml.substring(0, DeadLetter.MAX_RAW_CHARS) : yaml,
-                    System.currentTimeMillis()));
+                    System.currentTimeMillis(), record.source()));
         }
     }
 

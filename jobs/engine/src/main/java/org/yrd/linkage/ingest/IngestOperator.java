@@ -11,6 +11,7 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.yrd.linkage.runtime.EngineMetrics;
 import org.yrd.linkage.runtime.Outputs;
+import org.yrd.linkage.runtime.RawRecord;
 import org.yrd.linkage.runtime.RulePacks;
 import org.yrd.linkage.ident.IdentifierKey;
 import org.yrd.linkage.model.AlertAck;
@@ -52,7 +53,7 @@ import java.util.Objects;
  * <p>Identifiers are digested under the deployment's key, which this operator reads from the key
  * file in {@link #open} on the TaskManager: the job graph carries the file's path, never the key.
  */
-public final class IngestOperator extends AbstractStreamOperator<Event> implements TwoInputStreamOperator<byte[], String, Event> {
+public final class IngestOperator extends AbstractStreamOperator<Event> implements TwoInputStreamOperator<RawRecord, String, Event> {
 
     private static final int SENSOR_CACHE_SIZE = 100_000;
 
@@ -148,22 +149,23 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     }
 
     @Override
-    public void processElement1(StreamRecord<byte[]> element) {
-        byte[] bytes = element.getValue();
+    public void processElement1(StreamRecord<RawRecord> element) {
+        RawRecord raw = element.getValue();
+        byte[] bytes = raw.value();
         in.inc();
         lastRecordAt = getProcessingTimeService().getCurrentProcessingTime();
         Object record;
         try {
             record = parser.parse(stream, bytes, bytes.length);
         } catch (Rejected r) {
-            deadLetter(r.reason(), r.detail(), bytes);
+            deadLetter(r.reason(), r.detail(), raw);
             return;
         }
         Event event;
         try {
-            event = place(record);
+            event = place(record, raw);
         } catch (Rejected r) {
-            deadLetter(r.reason(), r.detail(), bytes);
+            deadLetter(r.reason(), r.detail(), raw);
             return;
         }
         boolean late = maxTs != Long.MIN_VALUE && event.ts() < maxTs - boundMillis;
@@ -172,7 +174,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         }
         if (!usable(event)) {
             if (late) {
-                deadLetter(Reason.LATE, lateDetail(event.ts()), bytes);
+                deadLetter(Reason.LATE, lateDetail(event.ts()), raw);
             } else {
                 filtered.inc();
             }
@@ -181,21 +183,22 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         output.collect(new StreamRecord<>(late ? event.asLate(Redaction.raw(stream, bytes)) : event, event.ts()));
     }
 
-    private Event place(Object record) throws Rejected {
+    private Event place(Object record, RawRecord raw) throws Rejected {
+        String source = raw.source();
         if (record instanceof SensorReading r) {
-            return Event.sensor(r, sensorCity(r));
+            return Event.sensor(r, sensorCity(r), source);
         }
         if (record instanceof EmergencyCall c) {
-            return Event.call(c, city(c.cityCode(), c.lat(), c.lon()));
+            return Event.call(c, city(c.cityCode(), c.lat(), c.lon()), source);
         }
         if (record instanceof FraudReport f) {
             int city = region.cityOfCode(f.cityCode());
             if (city == 0) {
                 throw new Rejected(Reason.UNKNOWN_CITY, "cityCode " + f.cityCode() + " is in none of the 41 cities");
             }
-            return Event.fraud(f, city);
+            return Event.fraud(f, city, source);
         }
-        return Event.ack((AlertAck) record);
+        return Event.ack((AlertAck) record, source);
     }
 
     /** A sensor's city, resolved once per sensor (and again only if it reports another place). */
@@ -246,10 +249,10 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         return "ts " + ts + " is more than " + boundMillis + " ms behind the stream's latest ts " + maxTs;
     }
 
-    private void deadLetter(Reason reason, String detail, byte[] raw) {
+    private void deadLetter(Reason reason, String detail, RawRecord raw) {
         deadLetters.get(reason).inc();
         output.collect(Outputs.DEAD_LETTERS, new StreamRecord<>(new DeadLetter(
-                stream, reason, detail, Redaction.raw(stream, raw), System.currentTimeMillis())));
+                stream, reason, detail, Redaction.raw(stream, raw.value()), System.currentTimeMillis(), raw.source())));
     }
 
     private void scheduleWatermark() {

@@ -1,7 +1,6 @@
 package org.yrd.linkage.live;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -24,6 +23,7 @@ import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alerting.AlertJson;
 import org.yrd.linkage.alerting.CapDocument;
 import org.yrd.linkage.runtime.EngineOptions;
+import org.yrd.linkage.runtime.RawRecord;
 import org.yrd.linkage.engine.LinkageJob;
 import org.yrd.linkage.engine.RuleUpdates;
 import org.yrd.linkage.model.DeadLetter;
@@ -61,17 +61,17 @@ public final class KafkaIO {
     }
 
     /** One Kafka source per input stream, raw record values. */
-    public static Map<StreamKind, DataStream<byte[]>> sources(StreamExecutionEnvironment env, ReadableConfig conf, Properties props) {
+    public static Map<StreamKind, DataStream<RawRecord>> sources(StreamExecutionEnvironment env, ReadableConfig conf, Properties props) {
         Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
-        Map<StreamKind, DataStream<byte[]>> inputs = new EnumMap<>(StreamKind.class);
+        Map<StreamKind, DataStream<RawRecord>> inputs = new EnumMap<>(StreamKind.class);
         for (StreamKind s : List.of(StreamKind.SENSOR, StreamKind.CALL, StreamKind.FRAUD, StreamKind.ACK)) {
-            KafkaSource<byte[]> source = KafkaSource.<byte[]>builder()
+            KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
                     .setProperties(props)
                     .setTopics(topics.input(s))
                     .setGroupId(conf.get(EngineOptions.KAFKA_GROUP))
                     .setClientIdPrefix("yrd-linkage-" + s.baseName())
                     .setStartingOffsets(startingOffsets(conf.get(EngineOptions.KAFKA_START)))
-                    .setDeserializer(new RawValues())
+                    .setDeserializer(new RawRecords())
                     .build();
             inputs.put(s, env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + topics.input(s))
                     .uid("source-" + s.baseName()));
@@ -80,15 +80,15 @@ public final class KafkaIO {
     }
 
     /** The rule-pack updates of the rules topic, read from the beginning of the topic so a restarted job sees the latest pack. */
-    public static DataStream<byte[]> ruleUpdates(StreamExecutionEnvironment env, ReadableConfig conf, Properties props) {
+    public static DataStream<RawRecord> ruleUpdates(StreamExecutionEnvironment env, ReadableConfig conf, Properties props) {
         Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
-        KafkaSource<byte[]> source = KafkaSource.<byte[]>builder()
+        KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
                 .setProperties(props)
                 .setTopics(topics.rules())
                 .setGroupId(conf.get(EngineOptions.KAFKA_GROUP))
                 .setClientIdPrefix("yrd-linkage-rules")
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-                .setDeserializer(new RawValues())
+                .setDeserializer(new RawRecords())
                 .build();
         return env.fromSource(source, RuleUpdates.timeless(), "kafka " + topics.rules()).setParallelism(1).uid("source-rules");
     }
@@ -201,16 +201,20 @@ public final class KafkaIO {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** Record values as they are; a null value (tombstone) becomes an empty record, dead-lettered downstream. */
-    static final class RawValues implements KafkaRecordDeserializationSchema<byte[]> {
+    /**
+     * Record values as they are, with topic, partition and offset for the dead letter a record may
+     * become; a null value (tombstone) becomes an empty record, dead-lettered downstream.
+     */
+    static final class RawRecords implements KafkaRecordDeserializationSchema<RawRecord> {
         @Override
-        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<byte[]> out) {
-            out.collect(record.value() == null ? new byte[0] : record.value());
+        public void deserialize(ConsumerRecord<byte[], byte[]> record, Collector<RawRecord> out) {
+            byte[] value = record.value() == null ? new byte[0] : record.value();
+            out.collect(new RawRecord(value, record.topic(), record.partition(), record.offset()));
         }
 
         @Override
-        public TypeInformation<byte[]> getProducedType() {
-            return PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
+        public TypeInformation<RawRecord> getProducedType() {
+            return TypeInformation.of(RawRecord.class);
         }
     }
 

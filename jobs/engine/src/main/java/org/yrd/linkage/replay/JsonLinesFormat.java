@@ -1,11 +1,11 @@
 package org.yrd.linkage.replay;
 
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.file.src.reader.SimpleStreamFormat;
 import org.apache.flink.core.fs.FSDataInputStream;
 import org.yrd.linkage.ingest.RecordParser;
+import org.yrd.linkage.runtime.RawRecord;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -14,36 +14,47 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Reads a JSON Lines file as raw lines (bytes, not text: invalid UTF-8 must reach the parser to be
- * dead-lettered, not be papered over by a decoder). A line longer than the parser accepts is cut
+ * dead-lettered, not be papered over by a decoder), each with its file name and 1-based line
+ * number, so that a dead letter names {@code file:line}. A line longer than the parser accepts is cut
  * after one byte more than that limit and the rest skipped, so a 10 MB line costs no 10 MB buffer.
  * Not splittable: each file is read in order by one reader, which keeps lateness deterministic.
  */
-public final class JsonLinesFormat extends SimpleStreamFormat<byte[]> {
+public final class JsonLinesFormat extends SimpleStreamFormat<RawRecord> {
 
     /** Lines read by every reader of this JVM; the replay command shows it as progress. */
     public static final AtomicLong LINES_READ = new AtomicLong();
 
     private static final int LIMIT = RecordParser.MAX_RECORD_BYTES + 1;
 
+    private final String fileName;
+
+    /** @param fileName the name dead letters give the file, e.g. {@code sensor-readings.jsonl} */
+    public JsonLinesFormat(String fileName) {
+        this.fileName = fileName;
+    }
+
     @Override
-    public Reader<byte[]> createReader(Configuration config, FSDataInputStream stream) {
-        return new LineReader(stream);
+    public Reader<RawRecord> createReader(Configuration config, FSDataInputStream stream) {
+        return new LineReader(stream, fileName);
     }
 
     /** Splits the stream at '\n' over a 64 KiB read buffer. */
-    private static final class LineReader implements Reader<byte[]> {
+    private static final class LineReader implements Reader<RawRecord> {
         private final InputStream in;
+        private final String fileName;
         private final byte[] buf = new byte[1 << 16];
         private int pos;
         private int end;
         private boolean eof;
+        private long lineNumber;
 
-        LineReader(InputStream in) {
+        LineReader(InputStream in, String fileName) {
             this.in = in;
+            this.fileName = fileName;
         }
 
         @Override
-        public byte[] read() throws IOException {
+        public RawRecord read() throws IOException {
             byte[] line = null;
             int length = 0;
             boolean any = false;
@@ -79,7 +90,8 @@ public final class JsonLinesFormat extends SimpleStreamFormat<byte[]> {
                 length--;
             }
             LINES_READ.incrementAndGet();
-            return line == null ? new byte[0] : (line.length == length ? line : Arrays.copyOf(line, length));
+            byte[] value = line == null ? new byte[0] : (line.length == length ? line : Arrays.copyOf(line, length));
+            return RawRecord.line(value, fileName, ++lineNumber);
         }
 
         private int indexOfNewline() {
@@ -109,7 +121,7 @@ public final class JsonLinesFormat extends SimpleStreamFormat<byte[]> {
     }
 
     @Override
-    public TypeInformation<byte[]> getProducedType() {
-        return PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO;
+    public TypeInformation<RawRecord> getProducedType() {
+        return TypeInformation.of(RawRecord.class);
     }
 }

@@ -16,6 +16,7 @@ import org.yrd.linkage.engine.LinkageJob;
 import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.runtime.RawRecord;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -78,11 +79,11 @@ public final class Replay {
     public static void run(Map<StreamKind, Path> files, Path out, RulePack pack, Configuration conf, boolean cap) throws Exception {
         Files.createDirectories(out);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
-        Map<StreamKind, DataStream<byte[]>> inputs = new EnumMap<>(StreamKind.class);
+        Map<StreamKind, DataStream<RawRecord>> inputs = new EnumMap<>(StreamKind.class);
         for (Map.Entry<StreamKind, Path> f : files.entrySet()) {
             String name = f.getKey().baseName();
-            FileSource<byte[]> source = FileSource.forRecordStreamFormat(
-                    new JsonLinesFormat(), new org.apache.flink.core.fs.Path(f.getValue().toUri())).build();
+            FileSource<RawRecord> source = FileSource.forRecordStreamFormat(
+                    new JsonLinesFormat(f.getValue().getFileName().toString()), new org.apache.flink.core.fs.Path(f.getValue().toUri())).build();
             inputs.put(f.getKey(), env.fromSource(source, WatermarkStrategy.noWatermarks(), "read " + name).uid("source-" + name));
         }
         Path alertsFile = out.resolve(ALERTS_FILE);

@@ -1,6 +1,6 @@
 package org.yrd.linkage.engine;
 
-import org.apache.flink.api.common.typeinfo.PrimitiveArrayTypeInfo;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -15,6 +15,7 @@ import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.replay.Replay;
 import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.runtime.RawRecord;
 import org.yrd.linkage.testing.FinalAlerts;
 import org.yrd.linkage.testing.Project;
 
@@ -40,14 +41,14 @@ class LinkageJobTest {
     @Test
     void workedExampleFromMemoryGivesItsExpectedFinalAlertsAndFifteenDeadLetters(@TempDir Path tmp) throws Exception {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(Replay.configuration(2, new Configuration()));
-        Map<StreamKind, DataStream<byte[]>> inputs = new EnumMap<>(StreamKind.class);
+        Map<StreamKind, DataStream<RawRecord>> inputs = new EnumMap<>(StreamKind.class);
         for (Map.Entry<StreamKind, Path> f : Replay.inputs(Project.example("small").resolve("in")).entrySet()) {
-            List<byte[]> lines = new ArrayList<>();
+            List<RawRecord> lines = new ArrayList<>();
             for (String line : Files.readAllLines(f.getValue())) {
-                lines.add(line.getBytes(StandardCharsets.UTF_8));
+                lines.add(RawRecord.line(line.getBytes(StandardCharsets.UTF_8), f.getKey().baseName(), lines.size() + 1));
             }
             // one reader per stream, in file order, as a replay file or a Kafka partition is read
-            inputs.put(f.getKey(), env.fromData(lines, PrimitiveArrayTypeInfo.BYTE_PRIMITIVE_ARRAY_TYPE_INFO).setParallelism(1));
+            inputs.put(f.getKey(), env.fromData(lines, TypeInformation.of(RawRecord.class)).setParallelism(1));
         }
         Collecting sinks = new Collecting();
         LinkageJob.build(inputs, sinks, RulePack.defaults(), env.getConfiguration());

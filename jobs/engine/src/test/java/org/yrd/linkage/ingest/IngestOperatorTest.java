@@ -5,6 +5,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.yrd.linkage.runtime.Outputs;
+import org.yrd.linkage.runtime.RawRecord;
 import org.junit.jupiter.api.io.TempDir;
 import org.yrd.linkage.ident.IdentifierKey;
 import org.yrd.linkage.model.DeadLetter;
@@ -28,14 +29,21 @@ class IngestOperatorTest {
 
     private static final long BOUND = 5 * MINUTE;
 
-    private static TwoInputStreamOperatorTestHarness<byte[], String, Event> harness(StreamKind stream, boolean clock) throws Exception {
+    private static TwoInputStreamOperatorTestHarness<RawRecord, String, Event> harness(StreamKind stream, boolean clock) throws Exception {
         return harness(new IngestOperator(stream, RulePack.defaults(), BOUND, 200, 5_000, clock, null, true));
     }
 
-    private static TwoInputStreamOperatorTestHarness<byte[], String, Event> harness(IngestOperator operator) throws Exception {
+    private static TwoInputStreamOperatorTestHarness<RawRecord, String, Event> harness(IngestOperator operator) throws Exception {
         var h = new TwoInputStreamOperatorTestHarness<>(operator);
         h.open();
         return h;
+    }
+
+    private static int lines;
+
+    /** A record as the replay source reads it: the bytes, a file name and a line number. */
+    private static RawRecord line(byte[] bytes) {
+        return RawRecord.line(bytes, "test.jsonl", ++lines);
     }
 
     private static byte[] report(String id, String phone) {
@@ -48,7 +56,7 @@ class IngestOperatorTest {
                 + ",\"lat\":31.2304,\"lon\":121.4737}").getBytes(StandardCharsets.UTF_8);
     }
 
-    private static List<DeadLetter> deadLetters(TwoInputStreamOperatorTestHarness<byte[], String, Event> h) {
+    private static List<DeadLetter> deadLetters(TwoInputStreamOperatorTestHarness<RawRecord, String, Event> h) {
         var side = h.getSideOutput(Outputs.DEAD_LETTERS);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
     }
@@ -56,8 +64,8 @@ class IngestOperatorTest {
     @Test
     void breachIsPlacedByPointInPolygonAndReadingUnderThresholdGoesNoFurther() throws Exception {
         try (var h = harness(StreamKind.SENSOR, false)) {
-            h.processElement1(gas("b", 25, T0), 0);
-            h.processElement1(gas("quiet", 24.99, T0 + 1), 0);
+            h.processElement1(line(gas("b", 25, T0)), 0);
+            h.processElement1(line(gas("quiet", 24.99, T0 + 1)), 0);
             List<Event> out = h.extractOutputValues();
             assertThat(out).extracting(Event::id).containsExactly("b");
             assertThat(out.get(0).city()).isEqualTo(310100);
@@ -68,13 +76,13 @@ class IngestOperatorTest {
     @Test
     void unusableRecordsBecomeDeadLettersWithTheirReasonAndTheStreamGoesOn() throws Exception {
         try (var h = harness(StreamKind.SENSOR, false)) {
-            h.processElement1("{\"id\":".getBytes(StandardCharsets.UTF_8), 0);
-            h.processElement1("{\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8), 0);
-            h.processElement1(("{\"id\":\"far\",\"sensorId\":\"F\",\"kind\":\"GAS\",\"value\":30,\"ts\":" + T0
-                    + ",\"lat\":39.9,\"lon\":116.4}").getBytes(StandardCharsets.UTF_8), 0);
-            h.processElement1(("{\"id\":\"bj\",\"sensorId\":\"B\",\"kind\":\"GAS\",\"value\":30,\"ts\":" + T0
-                    + ",\"lat\":31.2,\"lon\":121.4,\"cityCode\":\"110101\"}").getBytes(StandardCharsets.UTF_8), 0);
-            h.processElement1(gas("ok", 30, T0), 0);
+            h.processElement1(line("{\"id\":".getBytes(StandardCharsets.UTF_8)), 0);
+            h.processElement1(line("{\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8)), 0);
+            h.processElement1(line(("{\"id\":\"far\",\"sensorId\":\"F\",\"kind\":\"GAS\",\"value\":30,\"ts\":" + T0
+                    + ",\"lat\":39.9,\"lon\":116.4}").getBytes(StandardCharsets.UTF_8)), 0);
+            h.processElement1(line(("{\"id\":\"bj\",\"sensorId\":\"B\",\"kind\":\"GAS\",\"value\":30,\"ts\":" + T0
+                    + ",\"lat\":31.2,\"lon\":121.4,\"cityCode\":\"110101\"}").getBytes(StandardCharsets.UTF_8)), 0);
+            h.processElement1(line(gas("ok", 30, T0)), 0);
             assertThat(deadLetters(h)).extracting(DeadLetter::reason).containsExactly(
                     DeadLetter.Reason.MALFORMED_JSON, DeadLetter.Reason.SCHEMA, DeadLetter.Reason.OUT_OF_REGION, DeadLetter.Reason.UNKNOWN_CITY);
             assertThat(deadLetters(h)).allSatisfy(d -> assertThat(d.stream()).isEqualTo(StreamKind.SENSOR));
@@ -85,9 +93,9 @@ class IngestOperatorTest {
     @Test
     void recordMoreThanTheBoundBehindItsStreamIsFlaggedLateAndOneWithinIsNot() throws Exception {
         try (var h = harness(StreamKind.SENSOR, false)) {
-            h.processElement1(gas("a", 30, T0 + 10 * MINUTE), 0);
-            h.processElement1(gas("within", 30, T0 + 5 * MINUTE), 0);
-            h.processElement1(gas("late", 30, T0 + 5 * MINUTE - 1), 0);
+            h.processElement1(line(gas("a", 30, T0 + 10 * MINUTE)), 0);
+            h.processElement1(line(gas("within", 30, T0 + 5 * MINUTE)), 0);
+            h.processElement1(line(gas("late", 30, T0 + 5 * MINUTE - 1)), 0);
             List<Event> out = h.extractOutputValues();
             assertThat(out).extracting(Event::id).containsExactly("a", "within", "late");
             assertThat(out).extracting(Event::late).containsExactly(false, false, true);
@@ -98,8 +106,8 @@ class IngestOperatorTest {
     @Test
     void lateReadingUnderThresholdIsDeadLetteredAtOnce() throws Exception {
         try (var h = harness(StreamKind.SENSOR, false)) {
-            h.processElement1(gas("a", 1, T0 + 10 * MINUTE), 0);
-            h.processElement1(gas("late", 1, T0), 0);
+            h.processElement1(line(gas("a", 1, T0 + 10 * MINUTE)), 0);
+            h.processElement1(line(gas("late", 1, T0)), 0);
             assertThat(deadLetters(h)).extracting(DeadLetter::reason).containsExactly(DeadLetter.Reason.LATE);
         }
     }
@@ -108,7 +116,7 @@ class IngestOperatorTest {
     void watermarkTrailsTheLatestTsByTheBoundAndCountsReadingsUnderThreshold() throws Exception {
         try (var h = harness(StreamKind.SENSOR, false)) {
             h.setProcessingTime(0);
-            h.processElement1(gas("quiet", 1, T0 + 10 * MINUTE), 0);
+            h.processElement1(line(gas("quiet", 1, T0 + 10 * MINUTE)), 0);
             h.setProcessingTime(200);
             assertThat(h.getOutput()).contains(new Watermark(T0 + 10 * MINUTE - BOUND - 1));
         }
@@ -120,8 +128,8 @@ class IngestOperatorTest {
         try (var live = harness(StreamKind.ACK, true); var replay = harness(StreamKind.ACK, false)) {
             for (var h : List.of(live, replay)) {
                 h.setProcessingTime(now);
-                h.processElement1(("{\"alertId\":\"A\",\"province\":\"320000\",\"ts\":" + T0 + ",\"status\":\"RECEIVED\"}")
-                        .getBytes(StandardCharsets.UTF_8), 0);
+                h.processElement1(line(("{\"alertId\":\"A\",\"province\":\"320000\",\"ts\":" + T0 + ",\"status\":\"RECEIVED\"}")
+                        .getBytes(StandardCharsets.UTF_8)), 0);
                 h.setProcessingTime(now + 10_000);
             }
             assertThat(live.getOutput()).contains(new Watermark(now + 10_000 - 5_000 - BOUND - 1));
@@ -137,9 +145,9 @@ class IngestOperatorTest {
         hazards.put(org.yrd.linkage.model.SensorKind.GAS, new RulePack.Hazard(20, gas.unit(), gas.relatedCalls()));
         RulePack lower = new RulePack(d.id(), "2", hazards, d.cascade(), d.spread(), d.cluster(), d.link(), d.burst(), d.escalation());
         try (var h = harness(StreamKind.SENSOR, false)) {
-            h.processElement1(gas("before", 22, T0), 0);
+            h.processElement1(line(gas("before", 22, T0)), 0);
             h.processElement2(org.yrd.linkage.rules.RulePackFile.toYaml(lower), 0);
-            h.processElement1(gas("after", 22, T0 + 1), 0);
+            h.processElement1(line(gas("after", 22, T0 + 1)), 0);
             assertThat(h.extractOutputValues()).extracting(Event::id).containsExactly("after");
         }
     }
@@ -147,9 +155,9 @@ class IngestOperatorTest {
     @Test
     void suspectIdentifiersAreMaskedInDeadLetters() throws Exception {
         try (var h = harness(StreamKind.FRAUD, false)) {
-            h.processElement1(("{\"id\":\"f\",\"ts\":-1,\"cityCode\":\"320500\",\"fraudType\":\"OTHER\",\"amountCny\":1,"
+            h.processElement1(line(("{\"id\":\"f\",\"ts\":-1,\"cityCode\":\"320500\",\"fraudType\":\"OTHER\",\"amountCny\":1,"
                     + "\"identifiers\":[{\"type\":\"PHONE\",\"value\":\"+86 139-1234-5678\"}],\"note\":\"call 13912345678\"}")
-                    .getBytes(StandardCharsets.UTF_8), 0);
+                    .getBytes(StandardCharsets.UTF_8)), 0);
             DeadLetter d = deadLetters(h).get(0);
             assertThat(d.reason()).isEqualTo(DeadLetter.Reason.SCHEMA);
             assertThat(d.raw()).doesNotContain("1234-5678").doesNotContain("13912345678").contains("****");
@@ -160,7 +168,7 @@ class IngestOperatorTest {
     void identifiersAreDigestedUnderTheKeyReadFromTheKeyFileWhenTheOperatorOpens(@TempDir Path dir) throws Exception {
         Path key = Files.writeString(dir.resolve("key"), "0123456789abcdef0123456789abcdef\n");
         try (var h = harness(new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, 200, 5_000, false, key.toString(), false))) {
-            h.processElement1(report("f", "+86 139-1234-5678"), 0);
+            h.processElement1(line(report("f", "+86 139-1234-5678")), 0);
             String digest = h.extractOutputValues().get(0).fraud().identifiers()[0].digest();
             assertThat(digest).isEqualTo(IdentifierKey.load(key).digest(IdentifierType.PHONE, "13912345678"))
                     .isNotEqualTo(IdentifierKey.development().digest(IdentifierType.PHONE, "13912345678"));

@@ -77,9 +77,20 @@ class ReplayEndToEndTest {
         }
         for (JsonNode d : FinalAlerts.lines(out.resolve(Replay.DEAD_LETTERS_FILE))) {
             assertThat(d.get("stream").asText()).isIn("SENSOR", "CALL", "FRAUD", "ACK", "RULE");
-            assertThat(d.get("reason").asText()).isIn("MALFORMED_JSON", "SCHEMA", "OUT_OF_REGION", "UNKNOWN_CITY", "LATE");
+            assertThat(d.get("reason").asText()).isIn("MALFORMED_JSON", "SCHEMA", "OUT_OF_REGION", "UNKNOWN_CITY", "LATE", "FUTURE", "FORBIDDEN");
             assertThat(d.get("raw").asText().length()).isLessThanOrEqualTo(4096);
             assertThat(d.get("at").asLong()).isPositive();
+            // the dead letter names the file and line it came from, and that line is the record's
+            String[] source = d.get("source").asText().split(":");
+            assertThat(source[0]).isEqualTo(StreamKind.valueOf(d.get("stream").asText()).baseName() + ".jsonl");
+            List<String> lines = java.nio.file.Files.readAllLines(caseDir("small").resolve(source[0]));
+            int line = Integer.parseInt(source[1]);
+            assertThat(line).isBetween(1, lines.size());
+            String raw = d.get("raw").asText();
+            String head = raw.substring(0, Math.min(raw.length(), 12));
+            if (!head.contains("*")) {
+                assertThat(lines.get(line - 1)).startsWith(head);
+            }
         }
     }
 
