@@ -2,6 +2,7 @@ package org.yrd.linkage.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.JsonSchema;
@@ -33,6 +34,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -466,7 +468,7 @@ class RulePackFileTest {
                 .hasMessageContaining("latin1.yaml:1 the file is not UTF-8 text; save it as UTF-8");
     }
 
-    // --- ranges (PackLimits): every number has one
+    // --- ranges (PackLimits): every number has one, and the file, the schema and README.md agree
 
     @Test
     void windowOfSevenDaysIsAcceptedAndOneSecondMoreIsTooLong() {
@@ -623,6 +625,35 @@ class RulePackFileTest {
         assertThat(accepted).as("0 and -0 as an amount or a water level, little else").isLessThan(20);
     }
 
+    @Test
+    void readmeListsEveryFieldWithItsRange() throws IOException {
+        String readme = Files.readString(rulesDir().resolve("README.md"));
+        for (PackLimits.Limit limit : PackLimits.ALL) {
+            String fields = limit.fields().stream().map(f -> "`" + f + "`").collect(Collectors.joining(", "));
+            assertThat(readme).contains("\n| " + fields + " | " + limit.range() + " |");
+        }
+        assertThat(PackLimits.ALL.stream().flatMap(l -> l.fields().stream()))
+                .as("every number of the pack has a limit").containsAll(VALUES.keySet())
+                .hasSize(VALUES.size() + 2);  // ESC-ACK.sla.MEDIUM and LOW are absent from base.yaml
+    }
+
+    @Test
+    void schemaStatesTheSameRanges() throws IOException {
+        JsonNode schema = new ObjectMapper().readTree(Files.readString(rulesDir().resolve("rule-pack.schema.json")));
+        for (PackLimits.Limit limit : PackLimits.ALL) {
+            for (String field : limit.fields()) {
+                JsonNode node = schemaOf(schema, field);
+                if (limit.kind() == PackLimits.Kind.COUNT || limit.kind() == PackLimits.Kind.NUMBER) {
+                    String lower = limit.minExcluded() ? "exclusiveMinimum" : "minimum";
+                    assertThat(node.path(lower).decimalValue()).as(field + " " + lower).isEqualByComparingTo(limit.min());
+                    assertThat(node.path("maximum").decimalValue()).as(field + " maximum").isEqualByComparingTo(limit.max());
+                } else {
+                    assertThat(node.path("description").asText()).as(field).contains(limit.range());
+                }
+            }
+        }
+    }
+
     // --- the schema for editors
 
     @Test
@@ -755,6 +786,21 @@ class RulePackFileTest {
             case DISTANCE -> Units.parseDistanceKm(written);
             default -> new BigDecimal(written);
         };
+    }
+
+    /** The schema of a field, with the definition it refers to merged in. */
+    private static JsonNode schemaOf(JsonNode schema, String field) {
+        String[] parts = field.split("\\.");
+        JsonNode node = field.startsWith("hazards.")
+                ? schema.at("/properties/hazards/properties/" + parts[1] + "/properties/" + parts[2])
+                : schema.at("/properties/rules/properties/" + String.join("/properties/", parts));
+        assertThat(node.isMissingNode()).as("schema of %s", field).isFalse();
+        ObjectNode merged = ((ObjectNode) node).deepCopy();
+        if (node.has("$ref")) {
+            JsonNode target = schema.at(node.get("$ref").asText().substring(1));
+            target.fields().forEachRemaining(e -> merged.putIfAbsent(e.getKey(), e.getValue()));
+        }
+        return merged;
     }
 
     private static JsonSchema schema() throws IOException {
