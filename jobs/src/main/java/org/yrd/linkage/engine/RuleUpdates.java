@@ -7,6 +7,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.ingest.IngestOperator;
+import org.yrd.linkage.ingest.Redaction;
 import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePackFile;
@@ -29,8 +30,7 @@ public final class RuleUpdates extends ProcessFunction<byte[], String> {
             out.collect(yaml);
         } catch (RuleValidationException e) {
             ctx.output(IngestOperator.DEAD_LETTERS, new DeadLetter(StreamKind.RULE, DeadLetter.Reason.SCHEMA, e.getMessage(),
-                    yaml.length() > DeadLetter.MAX_RAW_CHARS ? yaml.substring(0, DeadLetter.MAX_RAW_CHARS) : yaml,
-                    System.currentTimeMillis()));
+                    Redaction.raw(value), System.currentTimeMillis()));
         }
     }
 

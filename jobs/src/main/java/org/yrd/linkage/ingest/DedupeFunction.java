@@ -69,7 +69,7 @@ public class DedupeFunction extends KeyedProcessFunction<String, Event, Event> {
             late.get(e.stream()).inc();
             ctx.output(IngestOperator.DEAD_LETTERS, new DeadLetter(e.stream(), Reason.LATE,
                     "ts " + e.ts() + " arrived behind the watermark",
-                    e.late() ? e.lateRaw() : "id " + e.id() + ", ts " + e.ts(), System.currentTimeMillis()));
+                    e.late() ? e.lateRaw() : RawMasking.mask("id " + e.id() + ", ts " + e.ts()), System.currentTimeMillis()));
             return;
         }
         firstTs.update(e.ts());

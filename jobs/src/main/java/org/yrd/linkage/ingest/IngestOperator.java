@@ -164,7 +164,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
             }
             return;
         }
-        output.collect(new StreamRecord<>(late ? event.asLate(Redaction.raw(stream, bytes)) : event, event.ts()));
+        output.collect(new StreamRecord<>(late ? event.asLate(Redaction.raw(bytes)) : event, event.ts()));
     }
 
     private Event place(Object record) throws Rejected {
@@ -235,7 +235,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     private void deadLetter(Reason reason, String detail, byte[] raw) {
         deadLetters.get(reason).inc();
         output.collect(DEAD_LETTERS, new StreamRecord<>(new DeadLetter(
-                stream, reason, detail, Redaction.raw(stream, raw), System.currentTimeMillis())));
+                stream, reason, detail, Redaction.raw(raw), System.currentTimeMillis())));
     }
 
     private void scheduleWatermark() {
