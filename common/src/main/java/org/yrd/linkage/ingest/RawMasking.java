@@ -10,7 +10,7 @@ package org.yrd.linkage.ingest;
  * sequence of digits, ASCII {@code 0-9} or full-width {@code ０-９}, in which single separators
  * may stand between two digits: a space or a hyphen-minus, ASCII or full-width ({@code ' '},
  * {@code '-'}, U+3000, U+FF0D). A separator at either edge of a run is not part of it, and two
- * separators in a row end it: {@code 139 1234  5678} is a run of 8 digits and one of 4. A run of
+ * separators in a row end it: {@code 139 1234  5678} is a run of 7 digits and one of 4. A run of
  * 11 or more digits keeps the text from its start to its 3rd digit and from its 4th-last digit
  * to its end around {@code ****} ({@code +86 139-1234-5678} becomes {@code +86 1****5678}); a run
  * of 6 to 10 digits becomes {@code ****}; shorter runs stay.
@@ -30,7 +30,7 @@ package org.yrd.linkage.ingest;
  */
 public final class RawMasking {
 
-    static final String MASK = "****";
+    private static final String MASK = "****";
 
     private static final String[] KEYS = {"\"value\"", "\"callerHash\""};
 
