@@ -25,6 +25,7 @@ import java.math.BigDecimal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -62,19 +63,19 @@ public final class RecordParser {
     /** Parses one record of {@code stream}; the result is the stream's record type. */
     public Object parse(StreamKind stream, byte[] bytes, int length) throws Rejected {
         if (length > MAX_RECORD_BYTES) {
-            throw new Rejected(Reason.SCHEMA, "record of " + length + " bytes exceeds " + MAX_RECORD_BYTES);
+            throw new Rejected(Reason.SCHEMA, "record of " + grouped(length) + " bytes exceeds " + grouped(MAX_RECORD_BYTES));
         }
         if (stream.compareTo(StreamKind.ACK) > 0) {
             throw new IllegalArgumentException("not an event stream: " + stream);
         }
         int bad = Utf8.firstInvalid(bytes, length);
         if (bad >= 0) {
-            throw new Rejected(Reason.MALFORMED_JSON, "invalid UTF-8 at byte " + bad);
+            throw new Rejected(Reason.MALFORMED_JSON, "invalid UTF-8 at byte " + grouped(bad));
         }
         // JSON text never holds a raw NUL; refusing it also refuses UTF-16 and UTF-32, which Jackson would detect and accept
         for (int i = 0; i < length; i++) {
             if (bytes[i] == 0) {
-                throw new Rejected(Reason.MALFORMED_JSON, "NUL byte at " + i + " (records are UTF-8 JSON)");
+                throw new Rejected(Reason.MALFORMED_JSON, "NUL byte at " + grouped(i) + " (records are UTF-8 JSON)");
             }
         }
         try (JsonParser p = factory.createParser(bytes, 0, length)) {
@@ -111,6 +112,14 @@ public final class RecordParser {
         } catch (RuntimeException e) {
             throw new Rejected(Reason.MALFORMED_JSON, "unreadable record (" + e.getClass().getSimpleName() + ")");
         }
+    }
+
+    /**
+     * A count or position in a detail, with thousands separators: details are masked like raw
+     * text (see {@link Rejected}), and {@code 1,048,576} is no run of digits to mask.
+     */
+    private static String grouped(long n) {
+        return String.format(Locale.ROOT, "%,d", n);
     }
 
     private SensorReading sensor(JsonParser p) throws IOException, Rejected {
@@ -331,7 +340,8 @@ public final class RecordParser {
         double range(double min, double max) throws IOException, Rejected {
             double d = number();
             if (d < min || d > max) {
-                throw new Rejected(Reason.SCHEMA, name + ": " + d + " outside " + min + ".." + max);
+                throw new Rejected(Reason.SCHEMA, name + ": " + d
+                        + (max == Double.MAX_VALUE ? " below " + min : " outside " + min + ".." + max));
             }
             return d;
         }

@@ -2,13 +2,18 @@ package org.yrd.linkage.ingest;
 
 import org.yrd.linkage.model.DeadLetter;
 
-/** Why one input record is unusable; thrown inside parsing only, without a stack trace. */
+/**
+ * Why one input record is unusable; thrown inside parsing only, without a stack trace. The detail
+ * is masked with {@link RawMasking} as it is made, because details quote the input (Jackson's
+ * messages quote the token they stopped at, range errors the value) and leave the engine in dead
+ * letters as the raw text does.
+ */
 public final class Rejected extends Exception {
 
     private final DeadLetter.Reason reason;
 
     public Rejected(DeadLetter.Reason reason, String detail) {
-        super(detail, null, false, false);
+        super(detail == null ? null : RawMasking.mask(detail), null, false, false);
         this.reason = reason;
     }
 

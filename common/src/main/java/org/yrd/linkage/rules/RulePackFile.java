@@ -43,16 +43,14 @@ import java.util.stream.Collectors;
  * writes a pack back, so that a backtest can derive a modified pack and keep it as a file.
  *
  * <p>The format, in analysts' words: durations {@code 30m}, {@code 6h}, {@code 7d}, {@code 1h30m},
- * {@code 90s}; distances {@code 15km} or {@code 800m}; money as a plain number of CNY.
+ * {@code 90s}; distances {@code 15km} or {@code 800m}; money as a plain number of CNY. Every
+ * number must lie in its range of {@link PackLimits}.
  */
 public final class RulePackFile {
 
     /** The six rules of rules-v1.md; a pack sets every one of them. */
     private static final List<String> RULES =
             List.of("INC-CASCADE", "INC-SPREAD", "INC-CLUSTER", "CYB-LINK", "CYB-BURST", "ESC-ACK");
-
-    /** The region has four provinces (310000, 320000, 330000, 340000): more can never be reached. */
-    private static final int PROVINCES = 4;
 
     private static final RulePack DEFAULTS = RulePack.defaults();
 
@@ -112,8 +110,9 @@ public final class RulePackFile {
     /**
      * The pack as a rule-pack file that {@link #parse} reads back as an equal pack.
      *
-     * @throws IllegalArgumentException when the pack is not one a file may hold (a zero radius,
-     *                                  a sensor kind without a hazard, a duration of a fraction of a second, ...)
+     * @throws IllegalArgumentException when the pack is not one a file may hold (a value outside its
+     *                                  range of {@link PackLimits}, a sensor kind without a hazard, a
+     *                                  duration of a fraction of a second, ...)
      */
     public static String toYaml(RulePack pack) {
         Objects.requireNonNull(pack, "pack");
@@ -202,7 +201,7 @@ public final class RulePackFile {
                 if (kind == null) {
                     continue;
                 }
-                RulePack.Hazard h = hazard(e, "hazards." + e.key(), DEFAULTS.hazards().get(kind));
+                RulePack.Hazard h = hazard(e, "hazards." + e.key(), kind);
                 if (h == null) {
                     complete = false;
                 } else {
@@ -220,14 +219,15 @@ public final class RulePackFile {
             return complete ? hazards : null;
         }
 
-        private RulePack.Hazard hazard(Entry entry, String path, RulePack.Hazard example) {
+        private RulePack.Hazard hazard(Entry entry, String path, SensorKind kind) {
+            RulePack.Hazard example = DEFAULTS.hazards().get(kind);
             Mapping map = mapping(entry.value(), path, "a mapping with threshold, unit and relatedCalls");
             if (map == null) {
                 return null;
             }
             Section s = new Section(path, map, entry.keyLine());
             Double threshold = threshold(s.required("threshold", Units.plain(example.threshold())), s.child("threshold"),
-                    example.threshold());
+                    example.threshold(), PackLimits.THRESHOLDS.get(kind));
             String unit = text(s.required("unit", quoted(example.unit())), s.child("unit"), example.unit());
             Set<CallCategory> related = categoryList(s.required("relatedCalls", Writer.list(example.relatedCalls())),
                     s.child("relatedCalls"), example.relatedCalls(), true);
@@ -278,8 +278,8 @@ public final class RulePackFile {
             RulePack.Cascade d = DEFAULTS.cascade();
             Boolean enabled = enabled(s, d.enabled());
             Double radius = distance(s, "radius", d.radiusKm());
-            Duration window = duration(s, "window", d.window());
-            Integer minCalls = count(s, "minCalls", d.minCalls(), Integer.MAX_VALUE);
+            Duration window = duration(s, "window", d.window(), PackLimits.WINDOW);
+            Integer minCalls = count(s, "minCalls", d.minCalls(), PackLimits.CALLS);
             Severity severity = severity(s, "severity", d.severity());
             Severity crossProvince = severity(s, "crossProvinceSeverity", d.crossProvinceSeverity());
             return anyNull(enabled, radius, window, minCalls, severity, crossProvince) ? null
@@ -290,8 +290,8 @@ public final class RulePackFile {
             RulePack.Spread d = DEFAULTS.spread();
             Boolean enabled = enabled(s, d.enabled());
             Double radius = distance(s, "radius", d.radiusKm());
-            Duration window = duration(s, "window", d.window());
-            Integer minProvinces = count(s, "minProvinces", d.minProvinces(), PROVINCES);
+            Duration window = duration(s, "window", d.window(), PackLimits.WINDOW);
+            Integer minProvinces = count(s, "minProvinces", d.minProvinces(), PackLimits.PROVINCE_COUNT);
             Severity severity = severity(s, "severity", d.severity());
             return anyNull(enabled, radius, window, minProvinces, severity) ? null
                     : new RulePack.Spread(enabled, radius, window, minProvinces, severity);
@@ -302,9 +302,9 @@ public final class RulePackFile {
             Boolean enabled = enabled(s, d.enabled());
             Set<CallCategory> categories = clusterCategories(s, d.categories());
             Double radius = distance(s, "radius", d.radiusKm());
-            Duration window = duration(s, "window", d.window());
-            Integer minCalls = count(s, "minCalls", d.minCalls(), Integer.MAX_VALUE);
-            Integer minProvinces = count(s, "minProvinces", d.minProvinces(), PROVINCES);
+            Duration window = duration(s, "window", d.window(), PackLimits.WINDOW);
+            Integer minCalls = count(s, "minCalls", d.minCalls(), PackLimits.CHAIN);
+            Integer minProvinces = count(s, "minProvinces", d.minProvinces(), PackLimits.PROVINCE_COUNT);
             Severity severity = severity(s, "severity", d.severity());
             return anyNull(enabled, categories, radius, window, minCalls, minProvinces, severity) ? null
                     : new RulePack.Cluster(enabled, categories, radius, window, minCalls, minProvinces, severity);
@@ -313,8 +313,8 @@ public final class RulePackFile {
         private RulePack.Link link(Section s) {
             RulePack.Link d = DEFAULTS.link();
             Boolean enabled = enabled(s, d.enabled());
-            Duration liveFor = duration(s, "liveFor", d.liveness());
-            Integer minProvinces = count(s, "minProvinces", d.minProvinces(), PROVINCES);
+            Duration liveFor = duration(s, "liveFor", d.liveness(), PackLimits.LIVENESS);
+            Integer minProvinces = count(s, "minProvinces", d.minProvinces(), PackLimits.PROVINCE_COUNT);
             Double criticalLoss = amount(s.required("criticalLossCny", Units.plain(d.criticalLossCny())),
                     s.child("criticalLossCny"), d.criticalLossCny());
             Severity severity = severity(s, "severity", d.severity());
@@ -326,8 +326,8 @@ public final class RulePackFile {
         private RulePack.Burst burst(Section s) {
             RulePack.Burst d = DEFAULTS.burst();
             Boolean enabled = enabled(s, d.enabled());
-            Duration quietGap = duration(s, "quietGap", d.quietGap());
-            Integer minReports = count(s, "minReports", d.minReports(), Integer.MAX_VALUE);
+            Duration quietGap = duration(s, "quietGap", d.quietGap(), PackLimits.QUIET_GAP);
+            Integer minReports = count(s, "minReports", d.minReports(), PackLimits.CHAIN);
             Severity severity = severity(s, "severity", d.severity());
             return anyNull(enabled, quietGap, minReports, severity) ? null
                     : new RulePack.Burst(enabled, quietGap, minReports, severity);
@@ -355,7 +355,7 @@ public final class RulePackFile {
                     continue;
                 }
                 Duration example = DEFAULTS.escalation().sla().getOrDefault(severity, Duration.ofMinutes(30));
-                Duration d = duration(e.value(), path + "." + e.key(), example);
+                Duration d = duration(e.value(), path + "." + e.key(), example, PackLimits.SLA);
                 if (d == null) {
                     complete = false;
                 } else {
@@ -447,124 +447,171 @@ public final class RulePackFile {
             return null;
         }
 
-        private Integer count(Section s, String key, int example, int max) {
+        private Integer count(Section s, String key, int example, PackLimits.Limit limit) {
             Node node = s.required(key, String.valueOf(example));
             if (node == null) {
                 return null;
             }
             String path = s.child(key);
-            BigDecimal n = wholeOrReport(node, path, example);
+            BigDecimal n = wholeOrReport(node, path, example, limit);
             if (n == null) {
                 return null;
             }
-            if (n.compareTo(BigDecimal.ONE) < 0) {
-                problem(node.line(), path, n.toPlainString() + " must be at least 1; write e.g. " + example);
+            String value = shown(n.toPlainString());
+            if (limit.tooLow(n)) {
+                problem(node.line(), path, value + " must be at least " + limit.minText() + "; write e.g. " + example);
                 return null;
             }
-            if (n.compareTo(BigDecimal.valueOf(max)) > 0) {
-                problem(node.line(), path, max == PROVINCES
-                        ? n.toPlainString() + " can never be reached: the region has " + PROVINCES
-                          + " provinces; write 1 to " + PROVINCES
-                        : n.toPlainString() + " is too large; write e.g. " + example);
+            if (limit.tooHigh(n)) {
+                problem(node.line(), path, limit == PackLimits.PROVINCE_COUNT
+                        ? value + " can never be reached: the region has " + PackLimits.PROVINCES
+                          + " provinces; write 1 to " + PackLimits.PROVINCES
+                        : value + " is too large; write at most " + limit.maxText() + ", e.g. " + example);
                 return null;
             }
             return n.intValueExact();
         }
 
         /** A whole number, or null after saying why it is not one. */
-        private BigDecimal wholeOrReport(Node node, String path, int example) {
+        private BigDecimal wholeOrReport(Node node, String path, int example, PackLimits.Limit limit) {
             if (node instanceof Scalar sc && sc.kind() == ScalarKind.INTEGER) {
-                return new BigDecimal(sc.value() instanceof BigInteger b ? b : BigInteger.valueOf(((Number) sc.value()).longValue()));
+                return integer(sc);
             }
             if (node instanceof Scalar sc && sc.kind() == ScalarKind.DECIMAL) {
                 double v = (Double) sc.value();
-                boolean whole = Double.isFinite(v) && v == Math.rint(v);
-                problem(node.line(), path, sc.text() + " is not a whole number; write "
+                boolean whole = Double.isFinite(v) && v == Math.rint(v) && limit.contains(BigDecimal.valueOf(v));
+                problem(node.line(), path, shown(sc.text()) + " is not a whole number; write "
                         + (whole ? Units.plain(v) : "e.g. " + example));
                 return null;
             }
             if (node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT && !isEmpty(node)) {
-                notANumber(sc, path, String.valueOf(example), "a number");
+                notANumber(sc, path, String.valueOf(example), "a number", limit);
                 return null;
             }
             problem(node.line(), path, wrong(node, "a number") + "; write e.g. " + example);
             return null;
         }
 
-        private void notANumber(Scalar sc, String path, String example, String what) {
+        private static BigDecimal integer(Scalar sc) {
+            return new BigDecimal(sc.value() instanceof BigInteger b ? b : BigInteger.valueOf(((Number) sc.value()).longValue()));
+        }
+
+        /** Suggests the number the text most likely means, when that number would be in range. */
+        private void notANumber(Scalar sc, String path, String example, String what, PackLimits.Limit limit) {
             if (sc.text().trim().matches("[-+]?\\d+(\\.\\d+)?")) {
-                problem(sc.line(), path, quotedText(sc) + " is in quotes, which makes it text; write "
-                        + sc.text().trim() + " without quotes");
+                // YAML reads a plain number of a thousand digits or more as text, without quotes
+                problem(sc.line(), path, sc.text().length() > SHOWN
+                        ? shown(sc.text()) + " has too many digits; write e.g. " + example
+                        : quotedText(sc) + " is in quotes, which makes it text; write " + sc.text().trim() + " without quotes");
                 return;
             }
             BigDecimal meant = Units.interpretNumber(sc.text());
             problem(sc.line(), path, quotedText(sc) + " is not " + what + "; write "
-                    + (meant == null ? "e.g. " + example : meant.toPlainString()));
+                    + (meant == null || !limit.contains(meant) ? "e.g. " + example : meant.toPlainString()));
         }
 
-        /** A finite number, or null after saying why it is not one. */
-        private Double finite(Node node, String path, String example, String what) {
-            if (node instanceof Scalar sc && (sc.kind() == ScalarKind.INTEGER || sc.kind() == ScalarKind.DECIMAL)) {
-                double v = ((Number) sc.value()).doubleValue();
+        /**
+         * A finite number, exactly as written for integers (so that a range check holds however
+         * many digits), or null after saying why it is not one. {@code -0.0} reads as 0.
+         */
+        private BigDecimal finite(Node node, String path, String example, String what, PackLimits.Limit limit) {
+            if (node instanceof Scalar sc && sc.kind() == ScalarKind.INTEGER) {
+                return integer(sc);
+            }
+            if (node instanceof Scalar sc && sc.kind() == ScalarKind.DECIMAL) {
+                double v = (Double) sc.value();
                 if (!Double.isFinite(v)) {
-                    problem(node.line(), path, sc.text() + " is not a finite number; write e.g. " + example);
+                    problem(node.line(), path, shown(sc.text()) + " is not a finite number; write e.g. " + example);
                     return null;
                 }
-                return v;
+                return BigDecimal.valueOf(v);
             }
             if (node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT && !isEmpty(node)) {
-                notANumber(sc, path, example, what);
+                notANumber(sc, path, example, what, limit);
                 return null;
             }
             problem(node.line(), path, wrong(node, what) + "; write e.g. " + example);
             return null;
         }
 
-        private Double threshold(Node node, String path, double example) {
-            return node == null ? null : finite(node, path, Units.plain(example), "a number");
+        private Double threshold(Node node, String path, double example, PackLimits.Limit limit) {
+            if (node == null) {
+                return null;
+            }
+            BigDecimal v = finite(node, path, Units.plain(example), "a number", limit);
+            if (v == null) {
+                return null;
+            }
+            String value = shown(((Scalar) node).text());
+            String instead = "; write a threshold " + limit.range() + ", e.g. " + Units.plain(example);
+            if (limit.tooLow(v)) {
+                problem(node.line(), path, value + " is too low: every reading would be a breach" + instead);
+                return null;
+            }
+            if (limit.tooHigh(v)) {
+                problem(node.line(), path, value + " is too high: no reading would ever be a breach" + instead);
+                return null;
+            }
+            return v.doubleValue();
         }
 
         private Double amount(Node node, String path, double example) {
             if (node == null) {
                 return null;
             }
-            Double v = finite(node, path, Units.plain(example), "an amount of CNY");
-            if (v != null && v < 0) {
-                problem(node.line(), path, ((Scalar) node).text() + " is negative; write an amount of 0 or more, e.g. "
-                        + Units.plain(example));
+            PackLimits.Limit limit = PackLimits.MONEY;
+            BigDecimal v = finite(node, path, Units.plain(example), "an amount of CNY", limit);
+            if (v == null) {
                 return null;
             }
-            return v;
+            String value = shown(((Scalar) node).text());
+            if (limit.tooLow(v)) {
+                problem(node.line(), path, value + " is negative; write an amount of 0 or more, e.g. " + Units.plain(example));
+                return null;
+            }
+            if (limit.tooHigh(v)) {
+                problem(node.line(), path, value + " is too large; write at most " + limit.maxText() + ", e.g. " + Units.plain(example));
+                return null;
+            }
+            return v.doubleValue();
         }
 
-        private Duration duration(Section s, String key, Duration example) {
+        private Duration duration(Section s, String key, Duration example, PackLimits.Limit limit) {
             Node node = s.required(key, Units.formatDuration(example));
-            return node == null ? null : duration(node, s.child(key), example);
+            return node == null ? null : duration(node, s.child(key), example, limit);
         }
 
-        private Duration duration(Node node, String path, Duration exampleDuration) {
+        private Duration duration(Node node, String path, Duration exampleDuration, PackLimits.Limit limit) {
             String example = Units.formatDuration(exampleDuration);
             if (node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT && !isEmpty(node)) {
-                String t = sc.text().trim();
-                Duration d = Units.parseDuration(t);
-                if (d != null && !d.isZero()) {
+                String written = sc.text().trim();
+                String t = shown(written);
+                Duration d = Units.parseDuration(written);
+                Duration negated = d == null && written.startsWith("-") ? Units.parseDuration(written.substring(1)) : null;
+                if (d != null && !d.isZero() && !limit.tooHigh(BigDecimal.valueOf(d.getSeconds()))) {
                     return d;
                 }
-                if (d != null) {
+                if (d != null && d.isZero() || negated != null && negated.isZero()) {
                     problem(node.line(), path, t + " is zero; write a duration more than zero, e.g. " + example);
-                } else if (t.startsWith("-") && Units.parseDuration(t.substring(1)) != null) {
+                } else if (d != null) {
+                    problem(node.line(), path, t + " is too long; write at most " + limit.maxText() + ", e.g. " + example);
+                } else if (negated != null) {
                     problem(node.line(), path, t + " is negative; write a duration more than zero, e.g. " + example);
-                } else if (!t.isEmpty() && t.matches("(\\d+d)?(\\d+h)?(\\d+m)?(\\d+s)?")) {
-                    problem(node.line(), path, t + " is too long; write e.g. " + example);
                 } else {
-                    Duration meant = Units.interpretDuration(t);
-                    problem(node.line(), path, quotedText(sc) + " is not a duration; write " + (meant != null
-                            ? Units.formatDuration(meant)
-                            : "a number and a unit (d, h, m or s), e.g. " + example + " or 1h30m"));
+                    Duration meant = Units.interpretDuration(written);
+                    String instead;
+                    if (meant == null) {
+                        instead = "a number and a unit (d, h, m or s), e.g. " + example + " or 1h30m";
+                    } else if (limit.tooHigh(BigDecimal.valueOf(meant.getSeconds()))) {
+                        instead = "at most " + limit.maxText() + ", e.g. " + example;
+                    } else {
+                        instead = Units.formatDuration(meant);
+                    }
+                    problem(node.line(), path, quotedText(sc) + " is not a duration; write " + instead);
                 }
                 return null;
             }
-            if (node instanceof Scalar sc && sc.kind() == ScalarKind.INTEGER && sc.text().matches("\\d+")
+            if (node instanceof Scalar sc && sc.kind() == ScalarKind.INTEGER && sc.text().matches("\\d{1,9}")
                     && !sc.text().matches("0+")) {
                 problem(node.line(), path, sc.text() + " has no unit; write e.g. " + sc.text() + "m for minutes or "
                         + sc.text() + "h for hours");
@@ -579,30 +626,40 @@ public final class RulePackFile {
             if (node == null) {
                 return null;
             }
+            PackLimits.Limit limit = PackLimits.RADIUS;
             String path = s.child(key);
             String example = Units.formatKm(exampleKm);
             if (node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT && !isEmpty(node)) {
-                String t = sc.text().trim();
-                Double km = Units.parseDistanceKm(t);
-                if (km != null && km > 0 && Double.isFinite(km)) {
-                    return km;
+                String written = sc.text().trim();
+                String t = shown(written);
+                BigDecimal km = Units.parseDistanceKm(written);
+                BigDecimal negated = km == null && written.startsWith("-")
+                        ? Units.parseDistanceKm(written.substring(1)) : null;
+                if (km != null && km.signum() > 0 && limit.contains(km)) {
+                    return km.doubleValue();
                 }
-                if (km != null) {
-                    problem(node.line(), path, t + (km == 0 ? " is zero" : " is too large")
-                            + "; write a distance more than zero, e.g. " + example);
-                } else if (t.startsWith("-") && Units.parseDistanceKm(t.substring(1)) != null) {
+                if (km != null && km.signum() == 0 || negated != null && negated.signum() == 0) {
+                    problem(node.line(), path, t + " is zero; write a distance more than zero, e.g. " + example);
+                } else if (km != null && limit.tooLow(km)) {
+                    problem(node.line(), path, t + " is less than " + limit.minText() + "; write at least "
+                            + limit.minText() + ", e.g. " + example);
+                } else if (km != null) {
+                    problem(node.line(), path, t + " is too far; write at most " + limit.maxText() + ", e.g. " + example);
+                } else if (negated != null) {
                     problem(node.line(), path, t + " is negative; write a distance more than zero, e.g. " + example);
                 } else {
-                    String meant = Units.interpretDistance(t);
+                    String meant = Units.interpretDistance(written);
+                    BigDecimal meantKm = meant == null ? null : Units.parseDistanceKm(meant);
                     problem(node.line(), path, quotedText(sc) + " is not a distance; write "
-                            + (meant != null ? meant : "a number and km or m, e.g. " + example));
+                            + (meantKm != null && limit.contains(meantKm) ? meant : "a number and km or m, e.g. " + example));
                 }
                 return null;
             }
             if (node instanceof Scalar sc && (sc.kind() == ScalarKind.INTEGER || sc.kind() == ScalarKind.DECIMAL)) {
                 double v = ((Number) sc.value()).doubleValue();
-                problem(node.line(), path, sc.text() + " has no unit; write "
-                        + (v > 0 && Double.isFinite(v) ? Units.formatKm(v) : "e.g. " + example));
+                boolean inRange = Double.isFinite(v) && v > 0 && limit.contains(BigDecimal.valueOf(v));
+                problem(node.line(), path, shown(sc.text()) + " has no unit; write "
+                        + (inRange ? Units.formatKm(v) : "e.g. " + example));
                 return null;
             }
             problem(node.line(), path, wrong(node, "a distance") + "; write e.g. " + example);
@@ -788,7 +845,15 @@ public final class RulePackFile {
     }
 
     private static String quotedText(Scalar sc) {
-        return "'" + sc.text() + "'";
+        return "'" + shown(sc.text()) + "'";
+    }
+
+    /** Values longer than this are shortened in messages: a message names a value, it need not repeat a thousand digits. */
+    private static final int SHOWN = 40;
+
+    /** The value as a message shows it: as written, or its start and its length when it is long. */
+    private static String shown(String written) {
+        return written.length() <= SHOWN ? written : written.substring(0, 20) + "… (" + written.length() + " characters)";
     }
 
     /** The start of a message about a value of the wrong type: "no value", or "'x' is not a duration". */
@@ -812,7 +877,7 @@ public final class RulePackFile {
         return switch (sc.kind()) {
             case TEXT -> quotedText(sc);
             case NULL -> "no value";
-            default -> sc.text();
+            default -> shown(sc.text());
         };
     }
 

@@ -22,28 +22,48 @@ final class Units {
     private Units() {}
 
     private static final Pattern DURATION = Pattern.compile("(?:(\\d+)d)?(?:(\\d+)h)?(?:(\\d+)m)?(?:(\\d+)s)?");
-    private static final Pattern DISTANCE = Pattern.compile("(\\d+(?:\\.\\d+)?)(km|m)");
+    private static final Pattern DISTANCE = Pattern.compile("(\\d+)(?:\\.(\\d+))?(km|m)");
 
     // --- strict forms
 
-    /** The duration written strictly ({@code 1h30m}; units d, h, m, s in that order), or null. */
+    /**
+     * The duration written strictly ({@code 1h30m}; units d, h, m, s in that order), or null.
+     * Never overflows: a duration too long for {@link Duration} (say {@code 99999999999999999999d})
+     * is read as the longest one, so that a range check says it is too long.
+     */
     static Duration parseDuration(String text) {
         Matcher m = DURATION.matcher(text);
         if (text.isEmpty() || !m.matches()) {
             return null;
         }
-        try {
-            long seconds = 0;
-            long[] unit = {86_400, 3_600, 60, 1};
-            for (int g = 1; g <= 4; g++) {
-                if (m.group(g) != null) {
-                    seconds = Math.addExact(seconds, Math.multiplyExact(Long.parseLong(m.group(g)), unit[g - 1]));
-                }
+        long seconds = 0;
+        long[] unit = {86_400, 3_600, 60, 1};
+        for (int g = 1; g <= 4; g++) {
+            if (m.group(g) != null) {
+                seconds = saturatedAdd(seconds, saturatedMultiply(parseSaturated(m.group(g)), unit[g - 1]));
             }
-            return Duration.ofSeconds(seconds);
-        } catch (ArithmeticException | NumberFormatException e) {
-            return null;
         }
+        return Duration.ofSeconds(seconds);
+    }
+
+    /** The ASCII digits as a number, or Long.MAX_VALUE when they are more than a long holds. */
+    private static long parseSaturated(String digits) {
+        long n = 0;
+        for (int i = 0; i < digits.length(); i++) {
+            n = saturatedAdd(saturatedMultiply(n, 10), digits.charAt(i) - '0');
+        }
+        return n;
+    }
+
+    private static long saturatedMultiply(long a, long b) {
+        long hi = Math.multiplyHigh(a, b);
+        long lo = a * b;
+        return hi != 0 || lo < 0 ? Long.MAX_VALUE : lo;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
     }
 
     /** True when {@link #formatDuration} can write the duration so that it reads back the same. */
@@ -72,14 +92,29 @@ final class Units {
         return sb.toString();
     }
 
-    /** The distance in km written strictly ({@code 15km}, {@code 12.5km}, {@code 800m}), or null. */
-    static Double parseDistanceKm(String text) {
+    /**
+     * The distance in km written strictly ({@code 15km}, {@code 12.5km}, {@code 800m}), or null.
+     * Exact for comparing with any bound, yet quick however many digits are written: a number
+     * with more than 9 digits before the point is read as a billion (out of every range either
+     * way), and digits past the 30th after the point are reduced to one that says whether any of
+     * them is not zero.
+     */
+    static BigDecimal parseDistanceKm(String text) {
         Matcher m = DISTANCE.matcher(text);
         if (!m.matches()) {
             return null;
         }
-        BigDecimal n = new BigDecimal(m.group(1));
-        return (m.group(2).equals("m") ? n.movePointLeft(3) : n).doubleValue();
+        String whole = m.group(1).replaceFirst("^0+(?=\\d)", "");
+        if (whole.length() > 9) {
+            whole = "1000000000";
+        }
+        String fraction = m.group(2) == null ? "" : m.group(2);
+        if (fraction.length() > 30) {
+            boolean more = fraction.chars().skip(30).anyMatch(c -> c != '0');
+            fraction = fraction.substring(0, 30) + (more ? "1" : "");
+        }
+        BigDecimal n = new BigDecimal(fraction.isEmpty() ? whole : whole + "." + fraction);
+        return m.group(3).equals("m") ? n.movePointLeft(3) : n;
     }
 
     static String formatKm(double km) {
@@ -98,6 +133,12 @@ final class Units {
     }
 
     // --- what analysts write instead, for suggestions
+
+    /**
+     * Longer texts get no suggestion: the patterns below search, which on a long run of digits
+     * takes time quadratic in its length, and no one writes a duration or amount this long.
+     */
+    private static final int LONGEST_INTERPRETED = 64;
 
     private static final Map<String, Long> SECONDS_PER = Map.ofEntries(
             Map.entry("w", 604_800L), Map.entry("wk", 604_800L), Map.entry("week", 604_800L), Map.entry("weeks", 604_800L),
@@ -119,6 +160,9 @@ final class Units {
      * ({@code thirty minutes}, {@code 30 min}, {@code 1.5h}, {@code PT30M}, {@code 6小时}), or null.
      */
     static Duration interpretDuration(String text) {
+        if (text.length() > LONGEST_INTERPRETED) {
+            return null;
+        }
         String s = text.trim().toLowerCase(Locale.ROOT);
         if (s.startsWith("pt") || s.startsWith("p")) {
             try {
@@ -164,6 +208,9 @@ final class Units {
 
     /** The strict spelling of a distance written loosely ({@code 15 km}, {@code 15 kilometres}, {@code 15公里}), or null. */
     static String interpretDistance(String text) {
+        if (text.length() > LONGEST_INTERPRETED) {
+            return null;
+        }
         String s = numbersForWords(text.trim().toLowerCase(Locale.ROOT));
         Matcher m = LOOSE_DISTANCE.matcher(s);
         if (!m.matches()) {
@@ -184,6 +231,9 @@ final class Units {
      * {@code ¥1000000} or {@code 1000000 CNY}, or null.
      */
     static BigDecimal interpretNumber(String text) {
+        if (text.length() > LONGEST_INTERPRETED) {
+            return null;
+        }
         String s = text.trim().toLowerCase(Locale.ROOT)
                 .replaceAll("[,_ ，]", "")
                 .replaceAll("^[¥￥]|cny$|rmb$|yuan$|元$", "");

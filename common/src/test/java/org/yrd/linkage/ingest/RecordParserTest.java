@@ -350,6 +350,22 @@ class RecordParserTest {
             }
         }
 
+        @ParameterizedTest(name = "{1}")
+        @MethodSource("corpus")
+        void noRejectionDetailKeepsSixDigitsInARun(StreamKind stream, String what, Reason reason, byte[] line) {
+            assertThat(rejection(stream, line).detail()).as(what).doesNotContainPattern("[0-9０-９]([ \\-　－]?[0-9０-９]){5}");
+        }
+
+        @Test
+        void detailThatQuotesTheInputIsMaskedLikeRawText() {
+            assertThat(rejection(StreamKind.CALL, "{\"id\":\"c\",\"ts\":tel13912345678}").detail())
+                    .contains("'tel139****5678'").doesNotContain("13912345678");
+            assertThat(rejection(StreamKind.CALL, CALL.replace("\"lat\":32.0415", "\"lat\":13912345678")).detail())
+                    .isEqualTo("lat: 1.****E10 outside -90.0..90.0");
+            assertThat(rejection(StreamKind.FRAUD, FRAUD.replace("52000.5", "-52000.5")).detail())
+                    .isEqualTo("amountCny: -52000.5 below 0.0");
+        }
+
         @Test
         void corpusCoversEveryStreamAndBothReasons() {
             assertThat(corpus().map(a -> a.get()[0]).distinct()).hasSize(4);

@@ -2,6 +2,7 @@ package org.yrd.linkage.rules;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import com.networknt.schema.InputFormat;
 import com.networknt.schema.JsonSchema;
@@ -12,21 +13,29 @@ import com.networknt.schema.ValidationMessage;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.yrd.linkage.alert.Severity;
 import org.yrd.linkage.model.CallCategory;
 import org.yrd.linkage.model.SensorKind;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -241,7 +250,7 @@ class RulePackFileTest {
         assertProblems(with("minCalls: 3", "minCalls: 0"),
                 "base.yaml:22 INC-CASCADE.minCalls: 0 must be at least 1; write e.g. 3");
         assertProblems(with("minReports: 5", "minReports: -5"),
-                "base.yaml:49 CYB-BURST.minReports: -5 must be at least 1; write e.g. 5");
+                "base.yaml:49 CYB-BURST.minReports: -5 must be at least 2; write e.g. 5");
         assertProblems(with("radius: 15km", "radius: 0km"),
                 "base.yaml:20 INC-CASCADE.radius: 0km is zero; write a distance more than zero, e.g. 15km");
         assertProblems(with("radius: 15km", "radius: -15km"),
@@ -459,6 +468,192 @@ class RulePackFileTest {
                 .hasMessageContaining("latin1.yaml:1 the file is not UTF-8 text; save it as UTF-8");
     }
 
+    // --- ranges (PackLimits): every number has one, and the file, the schema and README.md agree
+
+    @Test
+    void windowOfSevenDaysIsAcceptedAndOneSecondMoreIsTooLong() {
+        assertThat(RulePackFile.parse("base.yaml", with("window: 30m", "window: 7d")).cascade().window())
+                .isEqualTo(Duration.ofDays(7));
+        assertThat(RulePackFile.parse("base.yaml", with("window: 30m", "window: 168h")).cascade().window())
+                .isEqualTo(Duration.ofDays(7));
+        assertProblems(with("window: 30m", "window: 7d1s"),
+                "base.yaml:21 INC-CASCADE.window: 7d1s is too long; write at most 7d, e.g. 30m");
+        assertProblems(with("window: 6h", "window: 8d"),
+                "base.yaml:28 INC-SPREAD.window: 8d is too long; write at most 7d, e.g. 6h");
+    }
+
+    @Test
+    void identifierLivenessOfThirtyDaysIsAcceptedAndOneSecondMoreIsTooLong() {
+        assertThat(RulePackFile.parse("base.yaml", with("liveFor: 7d", "liveFor: 30d")).link().liveness())
+                .isEqualTo(Duration.ofDays(30));
+        assertProblems(with("liveFor: 7d", "liveFor: 30d1s"),
+                "base.yaml:41 CYB-LINK.liveFor: 30d1s is too long; write at most 30d, e.g. 7d");
+        assertProblems(with("liveFor: 7d", "liveFor: 36500d"),
+                "base.yaml:41 CYB-LINK.liveFor: 36500d is too long; write at most 30d, e.g. 7d");
+    }
+
+    @Test
+    void durationTooLongForAnyClockIsReportedAsTooLongInsteadOfOverflowing() {
+        for (String huge : List.of("200000000000d", "106751991167301d", "9223372036854775807d", "9223372036854775808d",
+                "99999999999999999999999999999999999999d", "1d99999999999999999999h")) {
+            assertProblems(with("window: 30m", "window: " + huge),
+                    "base.yaml:21 INC-CASCADE.window: " + huge + " is too long; write at most 7d, e.g. 30m");
+        }
+        assertProblems(with("window: 30m", "window: " + "9".repeat(5_000) + "s"),
+                "base.yaml:21 INC-CASCADE.window: 99999999999999999999… (5001 characters) is too long; write at most 7d,"
+                + " e.g. 30m");
+        assertProblems(with("quietGap: 60m", "quietGap: 10000d"),
+                "base.yaml:48 CYB-BURST.quietGap: 10000d is too long; write at most 7d, e.g. 1h");
+        assertProblems(with("      HIGH: 15m", "      HIGH: 1000000000000d"),
+                "base.yaml:55 ESC-ACK.sla.HIGH: 1000000000000d is too long; write at most 7d, e.g. 15m");
+    }
+
+    @Test
+    void durationWrittenLooselyIsSuggestedOnlyWhenItIsInRange() {
+        assertProblems(with("liveFor: 7d", "liveFor: 40 days"),
+                "base.yaml:41 CYB-LINK.liveFor: '40 days' is not a duration; write at most 30d, e.g. 7d");
+        assertProblems(with("liveFor: 7d", "liveFor: 3 weeks"),
+                "base.yaml:41 CYB-LINK.liveFor: '3 weeks' is not a duration; write 21d");
+        assertProblems(with("window: 30m", "window: -0m"),
+                "base.yaml:21 INC-CASCADE.window: -0m is zero; write a duration more than zero, e.g. 30m");
+    }
+
+    @Test
+    void thresholdAtTheEdgeOfWhatItsSensorCanReadIsAcceptedAndBeyondItIsNot() {
+        assertThat(RulePackFile.parse("base.yaml", with("threshold: 25\n", "threshold: 100\n")).hazards()
+                .get(SensorKind.GAS).threshold()).isEqualTo(100.0);
+        assertThat(RulePackFile.parse("base.yaml", with("threshold: 25\n", "threshold: 0.001\n")).hazards()
+                .get(SensorKind.GAS).threshold()).isEqualTo(0.001);
+        assertProblems(with("threshold: 25\n", "threshold: 100.001\n"),
+                "base.yaml:10 hazards.GAS.threshold: 100.001 is too high: no reading would ever be a breach; write a"
+                + " threshold above 0, up to 100 %LEL, e.g. 25");
+        assertProblems(with("threshold: 25\n", "threshold: 0\n"),
+                "base.yaml:10 hazards.GAS.threshold: 0 is too low: every reading would be a breach; write a threshold"
+                + " above 0, up to 100 %LEL, e.g. 25");
+        assertProblems(with("threshold: 25\n", "threshold: -25\n"),
+                "base.yaml:10 hazards.GAS.threshold: -25 is too low: every reading would be a breach; write a threshold"
+                + " above 0, up to 100 %LEL, e.g. 25");
+    }
+
+    @Test
+    void waterLevelThresholdMayBeBelowTheWarningDatumButNotBeyondFiftyMetres() {
+        assertThat(RulePackFile.parse("base.yaml", with("threshold: 5.0", "threshold: -50")).hazards()
+                .get(SensorKind.WATER_LEVEL).threshold()).isEqualTo(-50.0);
+        assertThat(RulePackFile.parse("base.yaml", with("threshold: 5.0", "threshold: 0")).hazards()
+                .get(SensorKind.WATER_LEVEL).threshold()).isEqualTo(0.0);
+        assertProblems(with("threshold: 5.0", "threshold: -50.5"),
+                "base.yaml:7 hazards.WATER_LEVEL.threshold: -50.5 is too low: every reading would be a breach; write a"
+                + " threshold from -50 to 50 m above the warning datum, e.g. 5");
+        assertProblems(with("threshold: 5.0", "threshold: 5000"),
+                "base.yaml:7 hazards.WATER_LEVEL.threshold: 5000 is too high: no reading would ever be a breach; write a"
+                + " threshold from -50 to 50 m above the warning datum, e.g. 5");
+    }
+
+    @Test
+    void radiusCountAndMoneyBeyondTheirRangesAreReportedWithTheRange() {
+        assertProblems(with("radius: 15km", "radius: 200.001km"),
+                "base.yaml:20 INC-CASCADE.radius: 200.001km is too far; write at most 200km, e.g. 15km");
+        assertProblems(with("radius: 15km", "radius: 0.5m"),
+                "base.yaml:20 INC-CASCADE.radius: 0.5m is less than 1m; write at least 1m, e.g. 15km");
+        assertProblems(with("radius: 15km", "radius: 0." + "0".repeat(400) + "1km"),
+                "base.yaml:20 INC-CASCADE.radius: 0.000000000000000000… (405 characters) is less than 1m; write at least 1m,"
+                + " e.g. 15km");
+        assertProblems(with("minCalls: 3", "minCalls: 10001"),
+                "base.yaml:22 INC-CASCADE.minCalls: 10001 is too large; write at most 10000, e.g. 3");
+        assertProblems(with("minReports: 5", "minReports: 1"),
+                "base.yaml:49 CYB-BURST.minReports: 1 must be at least 2; write e.g. 5");
+        assertProblems(with("criticalLossCny: 1000000", "criticalLossCny: 1000000000000.01"),
+                "base.yaml:43 CYB-LINK.criticalLossCny: 1000000000000.01 is too large; write at most 1000000000000,"
+                + " e.g. 1000000");
+        assertThat(RulePackFile.parse("base.yaml", with("criticalLossCny: 1000000", "criticalLossCny: -0.0"))
+                .link().criticalLossCny()).isEqualTo(0.0);
+    }
+
+    /** Every bound of every field: the bound itself and the value just inside are accepted, just outside is not. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("everyLimitedField")
+    void everyFieldAcceptsItsBoundsAndRefusesJustBeyondThem(String field, PackLimits.Limit limit) {
+        for (String inside : List.of(edge(limit, limit.min(), true), edge(limit, limit.max(), false))) {
+            RulePack pack = RulePackFile.parse("base.yaml", withField(field, inside));
+            assertThat(VALUES.get(field).apply(pack)).as("%s: %s", field, inside).isEqualByComparingTo(value(limit, inside));
+        }
+        for (String outside : List.of(beyond(limit, limit.min(), -1), beyond(limit, limit.max(), +1))) {
+            RuleValidationException e = catchThrowableOfType(RuleValidationException.class,
+                    () -> RulePackFile.parse("base.yaml", withField(field, outside)));
+            assertThat(e).as("%s: %s is refused", field, outside).isNotNull();
+            assertThat(e.problems()).as("%s: %s", field, outside).singleElement()
+                    .satisfies(p -> assertThat(p.field()).isEqualTo(field));
+        }
+    }
+
+    /** Extreme values in every numeric field: a pack within the ranges, or a RuleValidationException; nothing else. */
+    @Test
+    void extremeValuesAnywhereGiveProblemsAndNeverAnotherException() {
+        List<String> extremes = List.of("9223372036854775807d", "9223372036854775808d", "-9223372036854775808s",
+                "99999999999999999999999999999999999999d", "9".repeat(3_000) + "d", "200000000000d", "1d99999999999999999999h",
+                "1e400", "-1e400", "1e-400", "1.0e+400", "-0", "-0.0", "0", "+0", ".nan", ".NaN", "NaN", "nan", "'NaN'",
+                "-.inf", ".inf", "Infinity", "-Infinity", "0x7fffffffffffffff", "0o777", "9223372036854775807",
+                "-9223372036854775808", "99999999999999999999999999", "9".repeat(2_000), "1_000", "~", "''", "[]", "{}",
+                "'-'", "d", "0d0h0m0s", "1d1d", "٣٠m", "３０m", "1.5e3km", "1" + "0".repeat(30) + "km",
+                "0.0000000000000000000000000000000000001km", "-0km", "-0m", "'1,000,000,000,000,000'", "1e12", "１０");
+        int accepted = 0;
+        for (String field : VALUES.keySet()) {
+            for (String value : extremes) {
+                String yaml = withField(field, value);
+                RulePack pack;
+                try {
+                    pack = RulePackFile.parse("base.yaml", yaml);
+                } catch (RuleValidationException e) {
+                    assertThat(e.problems()).as("%s: %s", field, value).isNotEmpty()
+                            .allSatisfy(p -> assertThat(p.message()).isNotBlank());
+                    assertThat(e.problems()).extracting(Problem::line).as("%s: %s", field, value)
+                            .containsOnly(lineOf(yaml, field));
+                    continue;
+                } catch (RuntimeException | Error e) {
+                    throw new AssertionError(field + ": " + value + " threw " + e, e);
+                }
+                accepted++;
+                for (PackLimits.Limit limit : PackLimits.ALL) {
+                    for (String f : limit.fields()) {
+                        if (VALUES.containsKey(f)) {
+                            assertThat(limit.contains(VALUES.get(f).apply(pack))).as("%s after %s: %s", f, field, value).isTrue();
+                        }
+                    }
+                }
+            }
+        }
+        assertThat(accepted).as("0 and -0 as an amount or a water level, little else").isLessThan(20);
+    }
+
+    @Test
+    void readmeListsEveryFieldWithItsRange() throws IOException {
+        String readme = Files.readString(rulesDir().resolve("README.md"));
+        for (PackLimits.Limit limit : PackLimits.ALL) {
+            String fields = limit.fields().stream().map(f -> "`" + f + "`").collect(Collectors.joining(", "));
+            assertThat(readme).contains("\n| " + fields + " | " + limit.range() + " |");
+        }
+        assertThat(PackLimits.ALL.stream().flatMap(l -> l.fields().stream()))
+                .as("every number of the pack has a limit").containsAll(VALUES.keySet())
+                .hasSize(VALUES.size() + 2);  // ESC-ACK.sla.MEDIUM and LOW are absent from base.yaml
+    }
+
+    @Test
+    void schemaStatesTheSameRanges() throws IOException {
+        JsonNode schema = new ObjectMapper().readTree(Files.readString(rulesDir().resolve("rule-pack.schema.json")));
+        for (PackLimits.Limit limit : PackLimits.ALL) {
+            for (String field : limit.fields()) {
+                JsonNode node = schemaOf(schema, field);
+                if (limit.kind() == PackLimits.Kind.COUNT || limit.kind() == PackLimits.Kind.NUMBER) {
+                    String lower = limit.minExcluded() ? "exclusiveMinimum" : "minimum";
+                    assertThat(node.path(lower).decimalValue()).as(field + " " + lower).isEqualByComparingTo(limit.min());
+                    assertThat(node.path("maximum").decimalValue()).as(field + " maximum").isEqualByComparingTo(limit.max());
+                } else {
+                    assertThat(node.path("description").asText()).as(field).contains(limit.range());
+                }
+            }
+        }
+    }
+
     // --- the schema for editors
 
     @Test
@@ -490,6 +685,123 @@ class RulePackFileTest {
     }
 
     // --- helpers
+
+    /** How each limited field is read from a pack, and where base.yaml writes it. */
+    private static final Map<String, Function<RulePack, BigDecimal>> VALUES = new LinkedHashMap<>();
+    private static final Map<String, String> IN_BASE = new HashMap<>();
+
+    static {
+        field("hazards.WATER_LEVEL.threshold", "threshold: 5.0", p -> dec(p.hazards().get(SensorKind.WATER_LEVEL).threshold()));
+        field("hazards.RAINFALL.threshold", "threshold: 50,", p -> dec(p.hazards().get(SensorKind.RAINFALL).threshold()));
+        field("hazards.GAS.threshold", "threshold: 25\n", p -> dec(p.hazards().get(SensorKind.GAS).threshold()));
+        field("hazards.SMOKE.threshold", "threshold: 10,", p -> dec(p.hazards().get(SensorKind.SMOKE).threshold()));
+        field("hazards.WATER_QUALITY.threshold", "threshold: 40,", p -> dec(p.hazards().get(SensorKind.WATER_QUALITY).threshold()));
+        field("hazards.AIR_QUALITY.threshold", "threshold: 250,", p -> dec(p.hazards().get(SensorKind.AIR_QUALITY).threshold()));
+        field("hazards.STRUCTURAL.threshold", "threshold: 1000,", p -> dec(p.hazards().get(SensorKind.STRUCTURAL).threshold()));
+        field("INC-CASCADE.radius", "radius: 15km", p -> dec(p.cascade().radiusKm()));
+        field("INC-SPREAD.radius", "radius: 50km", p -> dec(p.spread().radiusKm()));
+        field("INC-CLUSTER.radius", "radius: 10km", p -> dec(p.cluster().radiusKm()));
+        field("INC-CASCADE.window", "window: 30m", p -> sec(p.cascade().window()));
+        field("INC-SPREAD.window", "window: 6h", p -> sec(p.spread().window()));
+        field("INC-CLUSTER.window", "window: 20m", p -> sec(p.cluster().window()));
+        field("INC-CASCADE.minCalls", "minCalls: 3", p -> dec(p.cascade().minCalls()));
+        field("INC-CLUSTER.minCalls", "minCalls: 5", p -> dec(p.cluster().minCalls()));
+        field("INC-SPREAD.minProvinces", "minProvinces: 2\n    severity: CRITICAL", p -> dec(p.spread().minProvinces()));
+        field("INC-CLUSTER.minProvinces", "minProvinces: 2\n    severity: HIGH", p -> dec(p.cluster().minProvinces()));
+        field("CYB-LINK.minProvinces", "minProvinces: 2\n    criticalLossCny", p -> dec(p.link().minProvinces()));
+        field("CYB-LINK.liveFor", "liveFor: 7d", p -> sec(p.link().liveness()));
+        field("CYB-LINK.criticalLossCny", "criticalLossCny: 1000000", p -> dec(p.link().criticalLossCny()));
+        field("CYB-BURST.quietGap", "quietGap: 60m", p -> sec(p.burst().quietGap()));
+        field("CYB-BURST.minReports", "minReports: 5", p -> dec(p.burst().minReports()));
+        field("ESC-ACK.sla.CRITICAL", "CRITICAL: 5m", p -> sec(p.escalation().sla().get(Severity.CRITICAL)));
+        field("ESC-ACK.sla.HIGH", "HIGH: 15m", p -> sec(p.escalation().sla().get(Severity.HIGH)));
+    }
+
+    private static void field(String name, String inBase, Function<RulePack, BigDecimal> value) {
+        VALUES.put(name, value);
+        IN_BASE.put(name, inBase);
+    }
+
+    private static BigDecimal dec(double v) {
+        return BigDecimal.valueOf(v);
+    }
+
+    private static BigDecimal sec(Duration d) {
+        return BigDecimal.valueOf(d.getSeconds());
+    }
+
+    /** The test pack with the value of one field replaced. */
+    private static String withField(String field, String value) {
+        String from = IN_BASE.get(field);
+        int colon = from.indexOf(": ");
+        int end = from.indexOf('\n') < 0 ? (from.endsWith(",") ? from.length() - 1 : from.length()) : from.indexOf('\n');
+        return with(from, from.substring(0, colon + 2) + value + from.substring(end));
+    }
+
+    /** The 1-based line of base.yaml on which a field is written. */
+    private static int lineOf(String yaml, String field) {
+        String from = IN_BASE.get(field);
+        String key = from.substring(0, from.indexOf(": ") + 2);
+        int at = BASE.indexOf(from);
+        return (int) yaml.substring(0, at + key.length()).chars().filter(c -> c == '\n').count() + 1;
+    }
+
+    static Stream<Arguments> everyLimitedField() {
+        return PackLimits.ALL.stream().flatMap(l -> l.fields().stream().filter(VALUES::containsKey)
+                .map(f -> Arguments.of(f, l)));
+    }
+
+    /** The smallest step a file can write near a bound: a second, a metre, one, or a thousandth. */
+    private static BigDecimal step(PackLimits.Limit limit) {
+        return switch (limit.kind()) {
+            case DURATION, COUNT -> BigDecimal.ONE;
+            case DISTANCE, NUMBER -> new BigDecimal("0.001");
+        };
+    }
+
+    /** A bound, or the value just inside it when the bound itself is excluded, as a file writes it. */
+    private static String edge(PackLimits.Limit limit, BigDecimal bound, boolean lower) {
+        BigDecimal v = lower && limit.minExcluded() ? bound.add(step(limit)) : bound;
+        return written(limit, v);
+    }
+
+    /** The value one step beyond a bound (the excluded bound itself for an excluded minimum). */
+    private static String beyond(PackLimits.Limit limit, BigDecimal bound, int direction) {
+        BigDecimal v = direction < 0 && limit.minExcluded() ? bound
+                : bound.add(step(limit).multiply(BigDecimal.valueOf(direction)));
+        return written(limit, v);
+    }
+
+    private static String written(PackLimits.Limit limit, BigDecimal v) {
+        return switch (limit.kind()) {
+            case DURATION -> v.signum() <= 0 ? v.toPlainString() + "s" : Units.formatDuration(Duration.ofSeconds(v.longValueExact()));
+            case DISTANCE -> v.stripTrailingZeros().toPlainString() + "km";
+            default -> v.stripTrailingZeros().toPlainString();
+        };
+    }
+
+    private static BigDecimal value(PackLimits.Limit limit, String written) {
+        return switch (limit.kind()) {
+            case DURATION -> sec(Units.parseDuration(written));
+            case DISTANCE -> Units.parseDistanceKm(written);
+            default -> new BigDecimal(written);
+        };
+    }
+
+    /** The schema of a field, with the definition it refers to merged in. */
+    private static JsonNode schemaOf(JsonNode schema, String field) {
+        String[] parts = field.split("\\.");
+        JsonNode node = field.startsWith("hazards.")
+                ? schema.at("/properties/hazards/properties/" + parts[1] + "/properties/" + parts[2])
+                : schema.at("/properties/rules/properties/" + String.join("/properties/", parts));
+        assertThat(node.isMissingNode()).as("schema of %s", field).isFalse();
+        ObjectNode merged = ((ObjectNode) node).deepCopy();
+        if (node.has("$ref")) {
+            JsonNode target = schema.at(node.get("$ref").asText().substring(1));
+            target.fields().forEachRemaining(e -> merged.putIfAbsent(e.getKey(), e.getValue()));
+        }
+        return merged;
+    }
 
     private static JsonSchema schema() throws IOException {
         JsonNode tree = new ObjectMapper().readTree(Files.readString(rulesDir().resolve("rule-pack.schema.json")));

@@ -6,6 +6,7 @@ import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
+import org.yrd.linkage.ingest.Redaction;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RawRecord;
 import org.yrd.linkage.model.DeadLetter;
@@ -30,8 +31,7 @@ public final class RuleUpdates extends ProcessFunction<RawRecord, String> {
             out.collect(yaml);
         } catch (RuleValidationException e) {
             ctx.output(Outputs.DEAD_LETTERS, new DeadLetter(StreamKind.RULE, DeadLetter.Reason.SCHEMA, e.getMessage(),
-                    yaml.length() > DeadLetter.MAX_RAW_CHARS ? yaml.substring(0, DeadLetter.MAX_RAW_CHARS) : yaml,
-                    System.currentTimeMillis(), record.source()));
+                    Redaction.raw(record.value()), System.currentTimeMillis(), record.source()));
         }
     }
 

@@ -70,7 +70,7 @@ public class DedupeFunction extends KeyedProcessFunction<String, Event, Event> {
             late.get(e.stream()).inc();
             ctx.output(Outputs.DEAD_LETTERS, new DeadLetter(e.stream(), Reason.LATE,
                     "ts " + e.ts() + " arrived behind the watermark",
-                    e.late() ? e.lateRaw() : "id " + e.id() + ", ts " + e.ts(), System.currentTimeMillis(), e.source()));
+                    e.late() ? e.lateRaw() : RawMasking.mask("id " + e.id() + ", ts " + e.ts()), System.currentTimeMillis(), e.source()));
             return;
         }
         firstTs.update(e.ts());

@@ -180,7 +180,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
             }
             return;
         }
-        output.collect(new StreamRecord<>(late ? event.asLate(Redaction.raw(stream, bytes)) : event, event.ts()));
+        output.collect(new StreamRecord<>(late ? event.asLate(Redaction.raw(bytes)) : event, event.ts()));
     }
 
     private Event place(Object record, RawRecord raw) throws Rejected {
@@ -252,7 +252,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     private void deadLetter(Reason reason, String detail, RawRecord raw) {
         deadLetters.get(reason).inc();
         output.collect(Outputs.DEAD_LETTERS, new StreamRecord<>(new DeadLetter(
-                stream, reason, detail, Redaction.raw(stream, raw.value()), System.currentTimeMillis(), raw.source())));
+                stream, reason, detail, Redaction.raw(raw.value()), System.currentTimeMillis(), raw.source())));
     }
 
     private void scheduleWatermark() {

@@ -1,57 +1,40 @@
 package org.yrd.linkage.ingest;
 
 import org.yrd.linkage.model.DeadLetter;
-import org.yrd.linkage.model.StreamKind;
 
 import java.nio.charset.StandardCharsets;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
- * What of a rejected record may leave the engine in a dead letter: at most 4096 characters, with
- * every suspect identifier and caller masked. A rejected record can be any shape, so masking works
- * on text: the value of every {@code "value"} and {@code "callerHash"} field, and any run of seven
- * or more digits (phone and account numbers outside a parseable field).
+ * What of a rejected record may leave the engine in a dead letter: at most 4096 characters of its
+ * text, of any stream, masked as the contract says ({@link RawMasking}). Masking comes before the
+ * cut, so that what is kept is masked text, yet reads at most 4 x 4096 bytes, so that the work is
+ * bounded however large the record: a digit run or a value that this read cuts is masked as if it
+ * went on, so the cut never leaves the start of a phone number readable.
  */
-final class Redaction {
+public final class Redaction {
 
-    private static final Pattern FIELD = Pattern.compile("(\"(?:value|callerHash)\"\\s*:\\s*\")((?:[^\"\\\\]|\\\\.)*)(\"?)");
-    private static final Pattern DIGITS = Pattern.compile("\\d(?:[\\s-]?\\d){6,}");
+    /** Enough bytes for 4096 characters of any UTF-8 text (at most 4 bytes a character). */
+    private static final int MAX_BYTES = DeadLetter.MAX_RAW_CHARS * 4;
 
     private Redaction() {}
 
-    static String raw(StreamKind stream, byte[] bytes) {
-        int n = Math.min(bytes.length, DeadLetter.MAX_RAW_CHARS * 4);
+    /** The raw text of a dead letter for the record {@code bytes}. */
+    public static String raw(byte[] bytes) {
+        int n = Math.min(bytes.length, MAX_BYTES);
+        boolean cut = n < bytes.length;
+        // a character split by the cut would decode as U+FFFD and end a digit run before the cut
+        for (int k = 0; cut && k < 3 && n > 0 && (bytes[n] & 0xC0) == 0x80; k++) {
+            n--;
+        }
         String text = new String(bytes, 0, n, StandardCharsets.UTF_8);
-        if (stream == StreamKind.FRAUD || stream == StreamKind.CALL) {
-            text = mask(text);
+        String masked = cut ? RawMasking.maskPrefix(text) : RawMasking.mask(text);
+        if (masked.length() <= DeadLetter.MAX_RAW_CHARS) {
+            return masked;
         }
-        if (text.length() > DeadLetter.MAX_RAW_CHARS) {
-            text = text.substring(0, DeadLetter.MAX_RAW_CHARS);
+        int end = DeadLetter.MAX_RAW_CHARS;
+        if (Character.isHighSurrogate(masked.charAt(end - 1))) {
+            end--;
         }
-        return text;
-    }
-
-    static String mask(String text) {
-        Matcher m = FIELD.matcher(text);
-        StringBuilder sb = new StringBuilder(text.length());
-        while (m.find()) {
-            m.appendReplacement(sb, Matcher.quoteReplacement(m.group(1) + masked(m.group(2)) + m.group(3)));
-        }
-        m.appendTail(sb);
-        Matcher d = DIGITS.matcher(sb.toString());
-        StringBuilder out = new StringBuilder(sb.length());
-        while (d.find()) {
-            d.appendReplacement(out, Matcher.quoteReplacement(masked(d.group())));
-        }
-        d.appendTail(out);
-        return out.toString();
-    }
-
-    private static String masked(String value) {
-        if (value.length() <= 7) {
-            return "****";
-        }
-        return value.substring(0, 3) + "****" + value.substring(value.length() - 4);
+        return masked.substring(0, end);
     }
 }

@@ -160,7 +160,23 @@ class IngestOperatorTest {
                     .getBytes(StandardCharsets.UTF_8)), 0);
             DeadLetter d = deadLetters(h).get(0);
             assertThat(d.reason()).isEqualTo(DeadLetter.Reason.SCHEMA);
+            assertThat(d.source()).matches("test\\.jsonl:[0-9]+");
             assertThat(d.raw()).doesNotContain("1234-5678").doesNotContain("13912345678").contains("****");
+            assertThat(d.raw()).contains("\"cityCode\":\"****\"", "\"value\":\"+86****5678\"", "call 139****5678");
+        }
+    }
+
+    @Test
+    void rawTextOfEveryStreamIsMaskedAndSoIsADetailThatQuotesIt() throws Exception {
+        for (StreamKind stream : List.of(StreamKind.SENSOR, StreamKind.CALL, StreamKind.FRAUD, StreamKind.ACK)) {
+            try (var h = harness(stream, false)) {
+                h.processElement1(line("{\"id\":\"x\",\"note\":\"call １３９１２３４５６７８\",\"ts\":tel13912345678}"
+                        .getBytes(StandardCharsets.UTF_8)), 0);
+                DeadLetter d = deadLetters(h).get(0);
+                assertThat(d.raw()).as(stream.name())
+                        .isEqualTo("{\"id\":\"x\",\"note\":\"call １３９****５６７８\",\"ts\":tel139****5678}");
+                assertThat(d.detail()).as(stream.name()).contains("tel139****5678").doesNotContain("13912345678");
+            }
         }
     }
 
