@@ -3,6 +3,8 @@ package org.yrd.linkage.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
+import java.time.Duration;
+
 /** {@code ./linkage}: the engine's command line. */
 @Command(name = "linkage", mixinStandardHelpOptions = true, version = "yrd-linkage 0.1.0",
         description = "Cross-provincial linkage of sensor, 110 and fraud streams for the Yangtze River Delta.",
@@ -17,6 +19,7 @@ public final class LinkageCli {
     public static int run(String... args) {
         return new CommandLine(new LinkageCli())
                 .setCaseInsensitiveEnumValuesAllowed(true)
+                .registerConverter(Duration.class, Cli::duration)
                 .setParameterExceptionHandler((ex, a) -> {
                     ex.getCommandLine().getErr().println("linkage: " + ex.getMessage());
                     return CommandLine.ExitCode.USAGE;

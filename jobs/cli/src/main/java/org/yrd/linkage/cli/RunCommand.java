@@ -1,5 +1,6 @@
 package org.yrd.linkage.cli;
 
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.yrd.linkage.runtime.EngineOptions;
@@ -12,6 +13,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,8 +39,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism (default: ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--checkpoint-interval", defaultValue = "10s", description = "Checkpoint interval (default: ${DEFAULT-VALUE}).")
-    String checkpointInterval;
+    @Option(names = "--checkpoint-interval", description = "Checkpoint interval, e.g. 10s or 1min (default: live mode's).")
+    Duration checkpointInterval = LiveJob.liveDefaults().get(CheckpointingOptions.CHECKPOINTING_INTERVAL);
 
     @Option(names = "--checkpoint-dir", description = "Checkpoint directory (default: jobs/cli/target/checkpoints).")
     Path checkpointDir;
@@ -110,7 +112,7 @@ final class RunCommand implements Callable<Integer> {
         }
         kafka.kafka.forEach((k, v) -> user.setString(EngineOptions.KAFKA_PROPERTIES_PREFIX + k, v));
         user.setString("parallelism.default", Integer.toString(parallelism));
-        user.setString("execution.checkpointing.interval", Cli.duration(checkpointInterval).toMillis() + " ms");
+        user.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, checkpointInterval);
         Path dir = checkpointDir != null ? checkpointDir : Cli.home().resolve("jobs/cli/target/checkpoints");
         user.setString("execution.checkpointing.dir", dir.toAbsolutePath().toUri().toString());
         user.setString("rest.bind-address", "127.0.0.1");
