@@ -1,13 +1,9 @@
 package org.yrd.linkage.cli;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,24 +15,13 @@ class RunCommandTest {
     @TempDir
     Path tmp;
 
-    private final ByteArrayOutputStream err = new ByteArrayOutputStream();
-    private PrintStream savedErr;
-
-    @BeforeEach
-    void captureStderr() {
-        savedErr = System.err;
-        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-    }
-
-    @AfterEach
-    void restoreStderr() {
-        System.setErr(savedErr);
-    }
+    @RegisterExtension
+    final CapturedStderr err = new CapturedStderr();
 
     @Test
     void runWithoutKeyFileOrDevKeyExitsTwoWithOneLineNamingBoth() {
         assertThat(LinkageCli.run("run", "--bootstrap", "127.0.0.1:1")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).isEqualTo("linkage: no identifier key: set linkage.identifier.key-file "
+        assertThat(err.text()).isEqualTo("linkage: no identifier key: set linkage.identifier.key-file "
                 + "(the deployment's secret key file) or, for development only, linkage.identifier.dev-key: true "
                 + "(the published development key) (--key-file FILE or --dev-key)" + System.lineSeparator());
     }
@@ -45,13 +30,13 @@ class RunCommandTest {
     void runWithAKeyFileTooShortExitsTwoNamingTheFile() throws Exception {
         Path key = Files.writeString(tmp.resolve("key"), "short");
         assertThat(LinkageCli.run("run", "--bootstrap", "127.0.0.1:1", "--key-file", key.toString())).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).startsWith("linkage: identifier key file " + key.toAbsolutePath() + " holds 5 bytes;");
+        assertThat(err.text()).startsWith("linkage: identifier key file " + key.toAbsolutePath() + " holds 5 bytes;");
     }
 
     @Test
     void runWithBothKeyFileAndDevKeyExitsTwo() throws Exception {
         Path key = Files.writeString(tmp.resolve("key"), "0123456789abcdef0123456789abcdef");
         assertThat(LinkageCli.run("run", "--bootstrap", "127.0.0.1:1", "--key-file", key.toString(), "--dev-key")).isEqualTo(2);
-        assertThat(err.toString(StandardCharsets.UTF_8)).contains("are both set");
+        assertThat(err.text()).contains("are both set");
     }
 }
