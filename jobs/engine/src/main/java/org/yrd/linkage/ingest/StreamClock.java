@@ -3,6 +3,7 @@ package org.yrd.linkage.ingest;
 import org.yrd.linkage.runtime.EventTime;
 
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -18,23 +19,24 @@ import java.util.List;
  * <p><b>Without it</b> (replay) the stream's own records are the reference, read in order by one
  * subtask, so every decision depends on the order of the file alone, never on timing or
  * parallelism. A record stamped more than {@code maxSkew} ahead of the stream's clock is a jump:
- * it is held back, moving nothing, and the records after it vote on it. One stamped at most the
- * bound before it (or after it) confirms it: time has got there. One on time by the stream's
- * clock but stamped more than the bound before it contradicts it: the jump would make it LATE.
- * LATE records do not vote. Four of the next seven votes decide: confirmed, the record is taken
- * and the clock jumps with it; contradicted, it is FUTURE. A held record is also taken as soon
- * as the clock catches up to within {@code maxSkew} of it, so the watermark never passes a held
- * record, and at most seven are held. A stream starts with no clock, so its first records are
- * all jumps and a first record stamped years ahead cannot set the clock. Sparse streams with long
- * gaps, streams that start late and quiet periods only delay decisions: the records after a
- * genuine gap confirm it. At the end of the input a held record is FUTURE when more of the votes
- * it got contradict it than confirm it, and taken otherwise, even with no vote: nothing follows it
- * that it could make LATE.
+ * it is held back, moving nothing, and the records after it that move time on (stamped after
+ * the stream's latest ts) vote on it. One stamped at most the bound before it, or after it,
+ * confirms it: time has got there. One stamped more than the bound before it contradicts it: the
+ * stream's time goes on below the jump, which would make such records LATE. Records that move no
+ * time on (repeats from at-least-once producers, stragglers, LATE ones) witness nothing and do not
+ * vote. Four votes decide: confirmed, the record is taken and the clock jumps with it;
+ * contradicted, it is FUTURE. A held record is also taken as soon as the clock catches up to
+ * within {@code maxSkew} of it, so the watermark never passes a held record. Every record that
+ * is held votes on those held before it, so at most seven are held. A stream starts with no
+ * clock, so its first records are all jumps and a first record stamped years ahead cannot set the
+ * clock. Sparse streams with long gaps, streams that start late and quiet periods only delay
+ * decisions: the records after a genuine gap confirm it. At the end of the input the records
+ * still held are taken, in ts order: nothing follows them that they could make LATE.
  *
- * <p>Limits: a jump that four of the next seven records confirm is real time, however far it
- * goes, so a producer that stamps most of a stream's records years ahead takes its clock along;
- * and a record stamped years ahead among the last records of a file is taken with the votes it
- * has, which harms nothing that comes after it.
+ * <p>Limits: a jump that four records after it confirm is real time, however far it goes, so a
+ * producer that stamps most of a stream's records years ahead takes its clock along; and a record
+ * stamped years ahead among the last few records of a file is taken rather than dead-lettered,
+ * which harms nothing after it.
  *
  * @param <T> what the clock holds and hands back with each verdict
  */
@@ -42,9 +44,10 @@ final class StreamClock<T> {
 
     /** The clock of a stream that has taken no record yet. */
     static final long NONE = Long.MIN_VALUE;
-    /** How many of the following records vote on a jump, and how many of them decide. */
-    static final int VOTES = 7;
-    static final int MAJORITY = VOTES / 2 + 1;
+    /** Votes that decide a jump either way; a held record is decided after at most {@code 2 * DECIDING - 1} votes. */
+    static final int DECIDING = 4;
+    /** At most this many records are held at once. */
+    static final int MAX_HELD = 2 * DECIDING - 1;
 
     /** What becomes of each record, in the order the clock decides. */
     interface Verdicts<T> {
@@ -74,7 +77,7 @@ final class StreamClock<T> {
     private final long boundMillis;
     private final long maxSkewMillis;
     private final boolean wallClock;
-    private final List<Held<T>> held = new ArrayList<>(VOTES);
+    private final List<Held<T>> held = new ArrayList<>(MAX_HELD);
     private long latest = NONE;
 
     /**
@@ -121,7 +124,7 @@ final class StreamClock<T> {
             return;
         }
         boolean ahead = latest == NONE || ts > EventTime.plus(latest, maxSkewMillis);
-        if (ahead || ts >= latest - boundMillis) {
+        if (latest == NONE || ts > latest) {
             for (Held<T> h : held) {
                 if (ts >= h.ts - boundMillis) {
                     h.confirmed++;
@@ -138,18 +141,13 @@ final class StreamClock<T> {
         settle(out);
     }
 
-    /** The end of the input: every held record is decided with the votes it has. */
+    /** The end of the input: the records still held are taken in ts order, so none of them makes another LATE. */
     void end(Verdicts<T> out) {
-        settle(out);
-        while (!held.isEmpty()) {
-            Held<T> h = held.remove(0);
-            if (h.contradicted > h.confirmed) {
-                out.future(h.record, futureDetail(h, h.contradicted + " of the " + (h.confirmed + h.contradicted) + " records after it"));
-            } else {
-                judge(h.ts, h.record, out);
-            }
-            settle(out);
+        held.sort(Comparator.comparingLong(h -> h.ts));
+        for (Held<T> h : held) {
+            judge(h.ts, h.record, out);
         }
+        held.clear();
     }
 
     /** A record that is not ahead: LATE when more than the bound behind the clock, else on time. */
@@ -166,11 +164,11 @@ final class StreamClock<T> {
     private void settle(Verdicts<T> out) {
         for (int i = 0; i < held.size(); ) {
             Held<T> h = held.get(i);
-            if (h.contradicted >= MAJORITY) {
+            if (h.contradicted >= DECIDING) {
                 held.remove(i);
-                out.future(h.record, futureDetail(h, MAJORITY + " of the " + VOTES + " records after it"));
+                out.future(h.record, futureDetail(h));
                 i = 0;
-            } else if (h.confirmed >= MAJORITY || (latest != NONE && h.ts <= EventTime.plus(latest, maxSkewMillis))) {
+            } else if (h.confirmed >= DECIDING || (latest != NONE && h.ts <= EventTime.plus(latest, maxSkewMillis))) {
                 held.remove(i);
                 judge(h.ts, h.record, out);
                 i = 0;
@@ -180,10 +178,10 @@ final class StreamClock<T> {
         }
     }
 
-    private String futureDetail(Held<T> h, String voters) {
+    private String futureDetail(Held<T> h) {
         String ahead = h.clockThen == NONE ? "ahead of the first records of its stream"
                 : (h.ts - h.clockThen) + " ms ahead of its stream's latest ts " + h.clockThen;
-        return "ts " + h.ts + " is " + ahead + ", and " + voters + " are stamped more than " + boundMillis
-                + " ms before it";
+        return "ts " + h.ts + " is " + ahead + ", and " + DECIDING + " records after it that moved the stream's time on are stamped more than "
+                + boundMillis + " ms before it";
     }
 }

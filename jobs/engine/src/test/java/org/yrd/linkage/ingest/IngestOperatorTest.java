@@ -60,7 +60,7 @@ class IngestOperatorTest {
 
     /** Starts a replay stream's clock at {@code ts}: a first reading (under threshold) and four that confirm it. */
     private static void startClockAt(TwoInputStreamOperatorTestHarness<RawRecord, String, Event> h, long ts) throws Exception {
-        for (int i = 0; i <= StreamClock.MAJORITY; i++) {
+        for (int i = 0; i <= StreamClock.DECIDING; i++) {
             h.processElement1(line(gas("start-" + i, 1, ts)), 0);
         }
     }
@@ -179,7 +179,7 @@ class IngestOperatorTest {
         try (var h = harness(StreamKind.SENSOR, false)) {
             startClockAt(h, T0);
             h.processElement1(RawRecord.line(gas("year-3000", 30, T0 + 974 * YEAR), "sensor-readings.jsonl", 6), 0);
-            for (int i = 1; i <= StreamClock.MAJORITY; i++) {
+            for (int i = 1; i <= StreamClock.DECIDING; i++) {
                 h.processElement1(line(gas("after-" + i, 30, T0 + i * MINUTE)), 0);
             }
             h.setProcessingTime(200);
