@@ -28,8 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Live mode on a real Kafka broker and a Flink MiniCluster: planted chains produced into the input
- * topics reach every affected province's topic at once, malformed records reach the dead-letter
- * topic, and escalations fire through a quiet period.
+ * topics reach every affected province's topic at once, malformed records and records stamped
+ * ahead of the wall clock reach the dead-letter topic, and escalations fire through a quiet period.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class LiveModeTest {
@@ -120,6 +120,40 @@ class LiveModeTest {
                     .containsExactly("CALL MALFORMED_JSON");
             List<ConsumerRecord<String, String>> cap = kafka.consumeUntil(List.of(topics.cap("310000")), Duration.ofSeconds(30), r -> !r.isEmpty());
             assertThat(cap.get(0).value()).contains("<identifier>INC-CASCADE:s1#1#310000</identifier>");
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    @Test
+    void recordsStampedYearsAheadAreFutureAndAChainProducedAfterThemStillAlerts() throws Exception {
+        String prefix = "t5.";
+        Topics topics = new Topics(prefix);
+        JobClient job = startJob(prefix, RulePack.defaults(), Map.of());
+        try {
+            long now = System.currentTimeMillis();
+            long year3000 = now + 974L * 365 * 24 * 3600 * 1000;
+            // devices whose clocks say year 3000, then a planted chain; one producer call per topic, so one partition each
+            kafka.produce(topics.input(StreamKind.SENSOR), List.of(
+                    sensor("wrong-clock", year3000, 31.30, 121.0, "320583"),
+                    sensor("w1", now - 60_000, 31.30, 121.0, "320583")));
+            kafka.produce(topics.input(StreamKind.CALL), List.of(
+                    call("wrong-clock-call", year3000, 31.30, 121.05, "320583"),
+                    call("w-c1", now - 50_000, 31.30, 121.05, "320583"),
+                    call("w-c2", now - 40_000, 31.30, 121.10, "310114"),
+                    call("w-c3", now - 30_000, 31.30, 121.12, "310114")));
+
+            List<ConsumerRecord<String, String>> got = kafka.consumeUntil(
+                    List.of(topics.alerts("310000"), topics.alerts("320000")), Duration.ofSeconds(90), r -> r.size() >= 2);
+            assertThat(values(got)).extracting(n -> n.get("alertId").asText() + " " + n.get("recipient").asText() + " " + n.get("msgType").asText())
+                    .containsExactlyInAnyOrder("INC-CASCADE:w1 310000 ALERT", "INC-CASCADE:w1 320000 ALERT");
+            assertThat(values(got).get(0).get("evidence")).hasSize(4);
+
+            List<ConsumerRecord<String, String>> dead = kafka.consumeUntil(List.of(topics.deadLetters()), Duration.ofSeconds(30), r -> r.size() >= 2);
+            assertThat(values(dead)).extracting(n -> n.get("stream").asText() + " " + n.get("reason").asText())
+                    .containsExactlyInAnyOrder("SENSOR FUTURE", "CALL FUTURE");
+            assertThat(values(dead)).extracting(n -> n.get("source").asText()).anySatisfy(
+                    source -> assertThat(source).matches(java.util.regex.Pattern.quote(topics.input(StreamKind.SENSOR)) + "/[0-9]+/0"));
         } finally {
             job.cancel().get();
         }
@@ -217,10 +251,10 @@ class LiveModeTest {
             long now = System.currentTimeMillis();
             kafka.produce(topics.input(StreamKind.SENSOR), List.of(sensor("m1", now, 31.30, 121.0, "320583"),
                     "{\"id\":\"far\",\"sensorId\":\"x\",\"kind\":\"GAS\",\"value\":1,\"ts\":" + now + ",\"lat\":39.9,\"lon\":116.4}",
-                    "not json"));
+                    "not json", sensor("ahead", now + Duration.ofDays(1).toMillis(), 31.30, 121.0, "320583")));
             kafka.produce(topics.input(StreamKind.CALL), List.of(call("m-c1", now + 1, 31.30, 121.05, "320583"),
                     call("m-c2", now + 2, 31.30, 121.10, "310114"), call("m-c3", now + 3, 31.30, 121.12, "310114"), "{\"id\":1}"));
-            List<ConsumerRecord<String, String>> dead = kafka.consumeUntil(List.of(topics.deadLetters()), Duration.ofSeconds(60), r -> r.size() >= 3);
+            List<ConsumerRecord<String, String>> dead = kafka.consumeUntil(List.of(topics.deadLetters()), Duration.ofSeconds(60), r -> r.size() >= 4);
             List<String> alertTopics = new ArrayList<>();
             Topics.RECIPIENTS.forEach(r -> alertTopics.add(topics.alerts(r)));
             List<ConsumerRecord<String, String>> alerts = kafka.consumeUntil(alertTopics, Duration.ofSeconds(60), r -> r.size() >= 2);
@@ -234,6 +268,7 @@ class LiveModeTest {
                         + " recipient=" + a.get("recipient").asText(), 1.0, Double::sum);
             }
             assertThat(expected).containsKeys("deadLetters stream=SENSOR reason=OUT_OF_REGION", "deadLetters stream=SENSOR reason=MALFORMED_JSON",
+                    "deadLetters stream=SENSOR reason=FUTURE",
                     "deadLetters stream=CALL reason=SCHEMA", "alertRecords rule=INC-CASCADE msgType=ALERT recipient=310000");
             FlinkRest rest = new FlinkRest("http://127.0.0.1:" + port);
             Map<String, Double> read = Map.of();

@@ -22,6 +22,7 @@ import org.yrd.linkage.chain.Generations;
 import org.yrd.linkage.runtime.EngineMetrics;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.Event;
+import org.yrd.linkage.runtime.EventTime;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -125,7 +126,7 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
                 continue;
             }
             String province = r.firstSentProvinces()[i];
-            long due = r.firstSentTs()[i] + sla;
+            long due = EventTime.plus(r.firstSentTs()[i], sla);
             Deadline d = deadlines.get(province);
             if (d == null || (d.escalationRevision == 0 && !d.settled && d.deadline != due)) {
                 if (d == null) {
@@ -189,7 +190,7 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
             deadlines.put(e.getKey(), d);
         }
         Long last = lastActivity.value();
-        if (last != null && timestamp >= last + retentionMillis) {
+        if (last != null && timestamp >= EventTime.plus(last, retentionMillis)) {
             latest.clear();
             cancelledAt.clear();
             lastActivity.clear();
@@ -239,7 +240,7 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
         Long last = lastActivity.value();
         if (last == null || ts > last) {
             lastActivity.update(ts);
-            ctx.timerService().registerEventTimeTimer(ts + retentionMillis);
+            ctx.timerService().registerEventTimeTimer(EventTime.plus(ts, retentionMillis));
         }
     }
 }

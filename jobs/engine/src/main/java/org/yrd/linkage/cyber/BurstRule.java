@@ -12,6 +12,7 @@ import org.yrd.linkage.model.FraudReport;
 import org.yrd.linkage.model.Identifier;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.runtime.EventTime;
 
 import java.util.Iterator;
 
@@ -63,7 +64,7 @@ public class BurstRule extends ValueStateRule<Bursts> {
         int position = positionOf(r, currentKey());
         Identifier id = r.identifiers()[position - 1];
         Burst b = bursts.open.isEmpty() ? null : bursts.open.get(bursts.open.size() - 1);
-        if (b == null || r.ts() > b.lastTs + gap) {
+        if (b == null || r.ts() > EventTime.plus(b.lastTs, gap)) {
             b = new Burst();
             b.chain = new Chain(RULE_ID, AlertKind.CYBER_BURST, r.id() + ':' + id.type().name() + '-' + position, r.fraudType().name());
             b.chain.addIdentifier(id.masked());
@@ -78,7 +79,7 @@ public class BurstRule extends ValueStateRule<Bursts> {
             b.chain.severity = rule.severity();
             fx.touched(b.chain);
         }
-        fx.wakeAt(b.lastTs + gap);
+        fx.wakeAt(EventTime.plus(b.lastTs, gap));
     }
 
     /**
@@ -111,7 +112,7 @@ public class BurstRule extends ValueStateRule<Bursts> {
         long gap = pack().burst().quietGap().toMillis();
         for (Iterator<Burst> it = bursts.open.iterator(); it.hasNext(); ) {
             Burst b = it.next();
-            if (b.lastTs + gap <= watermark) {
+            if (EventTime.plus(b.lastTs, gap) <= watermark) {
                 fx.finalised(b.chain.alertId);
                 it.remove();
             }

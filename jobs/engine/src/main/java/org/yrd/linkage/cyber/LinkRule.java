@@ -17,6 +17,7 @@ import org.yrd.linkage.model.FraudReport;
 import org.yrd.linkage.model.Identifier;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.runtime.EventTime;
 
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -157,7 +158,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
                 survivor.identifierKeys.add(id.key());
             }
             store.putIdent(id.key(), new IdentEntry(survivor.id, t));
-            store.expireAt(t + liveness, IDENT + id.key());
+            store.expireAt(EventTime.plus(t, liveness), IDENT + id.key());
         }
         Chain chain = survivor.chain;
         chain.severity = chain.lossCny >= rule.criticalLossCny() ? rule.criticalSeverity() : rule.severity();
@@ -168,8 +169,8 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
             fx.touched(chain);
         }
         store.putCase(survivor);
-        store.expireAt(t + liveness, CASE + survivor.id);
-        fx.wakeAt(t + liveness);
+        store.expireAt(EventTime.plus(t, liveness), CASE + survivor.id);
+        fx.wakeAt(EventTime.plus(t, liveness));
     }
 
     private static boolean containsCase(List<LinkCase> cases, String id) {
@@ -205,7 +206,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
             from.chain.mergedInto = into.chain.alertId;
             from.chain.cancelledTs = ts;
             store.putAbsorbed(from.chain);
-            store.expireAt(into.lastTs + pack().link().liveness().toMillis(), ABSORBED + from.chain.alertId);
+            store.expireAt(EventTime.plus(into.lastTs, pack().link().liveness().toMillis()), ABSORBED + from.chain.alertId);
             fx.touched(from.chain);
         }
     }
@@ -228,12 +229,12 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
             String key = entry.substring(2);
             if (entry.startsWith(IDENT)) {
                 IdentEntry id = idents.get(key);
-                if (id != null && id.lastTs + liveness <= watermark) {
+                if (id != null && EventTime.plus(id.lastTs, liveness) <= watermark) {
                     idents.remove(key);
                 }
             } else if (entry.startsWith(CASE)) {
                 LinkCase c = store.linkCase(key);
-                if (c != null && c.lastTs + liveness <= watermark) {
+                if (c != null && EventTime.plus(c.lastTs, liveness) <= watermark) {
                     store.removeCase(key);
                     fx.finalised(c.chain.alertId);
                 }

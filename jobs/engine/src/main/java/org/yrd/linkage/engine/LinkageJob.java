@@ -101,6 +101,7 @@ public final class LinkageJob {
         EngineOptions.validate(conf);
         StreamExecutionEnvironment env = inputs.values().iterator().next().getExecutionEnvironment();
         long bound = conf.get(EngineOptions.OUT_OF_ORDERNESS).toMillis();
+        long maxSkew = conf.get(EngineOptions.MAX_CLOCK_SKEW).toMillis();
         long interval = conf.get(EngineOptions.WATERMARK_INTERVAL).toMillis();
         long quietAfter = conf.get(EngineOptions.QUIET_AFTER).toMillis();
         boolean clock = conf.get(EngineOptions.CLOCK_ADVANCE);
@@ -120,7 +121,7 @@ public final class LinkageJob {
             String name = in.getKey().baseName();
             SingleOutputStreamOperator<Event> ingested = in.getValue().connect(packs.broadcast())
                     .transform("ingest " + name, TypeInformation.of(Event.class),
-                            new IngestOperator(in.getKey(), pack, bound, interval, quietAfter, clock, keyFile, devKey))
+                            new IngestOperator(in.getKey(), pack, bound, maxSkew, interval, quietAfter, clock, keyFile, devKey))
                     .uid("ingest-" + name);
             deadLetters.add(ingested.getSideOutput(Outputs.DEAD_LETTERS));
             events = events == null ? ingested : events.union(ingested);

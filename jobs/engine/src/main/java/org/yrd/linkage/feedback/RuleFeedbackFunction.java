@@ -9,6 +9,7 @@ import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
+import org.yrd.linkage.runtime.EventTime;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +51,7 @@ public class RuleFeedbackFunction extends KeyedProcessFunction<String, FeedbackF
         RuleFeedback r = figures.value();
         if (r == null) {
             r = new RuleFeedback();
-            ctx.timerService().registerEventTimeTimer(fact.hourStart() + HOUR);
+            ctx.timerService().registerEventTimeTimer(EventTime.plus(fact.hourStart(), HOUR));
         }
         r.add(fact);
         figures.update(r);

@@ -7,6 +7,7 @@ import org.yrd.linkage.chain.ValueStateRule;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.region.Geo;
 import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.runtime.EventTime;
 
 import java.util.Iterator;
 
@@ -60,7 +61,7 @@ abstract class AnchoredGroupRule extends ValueStateRule<Groups> {
         Evidence evidence = new Evidence(e.stream(), e.id(), e.ts(), e.city());
         boolean joined = false;
         for (Group g : groups.open) {
-            if (e.ts() <= g.anchorTs + windowMillis() && Geo.distanceKm(lat, lon, g.lat, g.lon) <= radiusKm()) {
+            if (e.ts() <= EventTime.plus(g.anchorTs, windowMillis()) && Geo.distanceKm(lat, lon, g.lat, g.lon) <= radiusKm()) {
                 joined = true;
                 g.chain.add(evidence);
                 evaluate(g);
@@ -86,7 +87,7 @@ abstract class AnchoredGroupRule extends ValueStateRule<Groups> {
             }
             groups.open.add(g);
             fx.opened();
-            fx.wakeAt(g.anchorTs + windowMillis());
+            fx.wakeAt(EventTime.plus(g.anchorTs, windowMillis()));
         }
     }
 
@@ -104,7 +105,7 @@ abstract class AnchoredGroupRule extends ValueStateRule<Groups> {
     protected void expire(Groups groups, long watermark, Effects fx) {
         for (Iterator<Group> it = groups.open.iterator(); it.hasNext(); ) {
             Group g = it.next();
-            if (g.anchorTs + windowMillis() <= watermark) {
+            if (EventTime.plus(g.anchorTs, windowMillis()) <= watermark) {
                 fx.finalised(g.chain.alertId);
                 it.remove();
             }

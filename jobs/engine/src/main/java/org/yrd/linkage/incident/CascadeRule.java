@@ -11,6 +11,7 @@ import org.yrd.linkage.model.SensorReading;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.region.Geo;
 import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.runtime.EventTime;
 
 import java.util.Iterator;
 
@@ -58,7 +59,7 @@ public class CascadeRule extends ValueStateRule<CascadeCell> {
                 return;
             }
             Incident inc = latestOf(cell, r.sensorId());
-            if (inc != null && r.ts() <= inc.lastBreachTs + window) {
+            if (inc != null && r.ts() <= EventTime.plus(inc.lastBreachTs, window)) {
                 inc.lastBreachTs = Math.max(inc.lastBreachTs, r.ts());
                 inc.chain.add(new Evidence(StreamKind.SENSOR, r.id(), r.ts(), e.city()));
                 if (inc.chain.fired) {
@@ -69,12 +70,12 @@ public class CascadeRule extends ValueStateRule<CascadeCell> {
                 fx.opened();
                 cell.open.put(inc.chain.alertId, inc);
             }
-            fx.wakeAt(inc.lastBreachTs + window);
+            fx.wakeAt(EventTime.plus(inc.lastBreachTs, window));
             return;
         }
         EmergencyCall c = e.call();
         for (Incident inc : cell.open.values()) {
-            if (c.ts() >= inc.t0 && c.ts() <= inc.lastBreachTs + window
+            if (c.ts() >= inc.t0 && c.ts() <= EventTime.plus(inc.lastBreachTs, window)
                     && pack().related(SensorKind.valueOf(inc.kind), c.category())
                     && Geo.distanceKm(c.lat(), c.lon(), inc.lat, inc.lon) <= rule.radiusKm()) {
                 inc.calls++;
@@ -127,7 +128,7 @@ public class CascadeRule extends ValueStateRule<CascadeCell> {
         long window = pack().cascade().window().toMillis();
         for (Iterator<Incident> it = cell.open.values().iterator(); it.hasNext(); ) {
             Incident inc = it.next();
-            if (inc.lastBreachTs + window <= watermark) {
+            if (EventTime.plus(inc.lastBreachTs, window) <= watermark) {
                 fx.finalised(inc.chain.alertId);
                 it.remove();
             }

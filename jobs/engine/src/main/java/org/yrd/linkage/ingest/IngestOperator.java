@@ -4,8 +4,10 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
@@ -26,6 +28,7 @@ import org.yrd.linkage.region.Region;
 import org.yrd.linkage.rules.RulePack;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,16 +42,19 @@ import java.util.Objects;
  * <p>Its second input is the rule-pack updates (broadcast), so that a changed threshold or call
  * filter applies from the next record on.
  *
- * <p>Lateness is decided here, against the largest ts this subtask has seen of its stream minus
- * the out-of-orderness bound, and the watermark sent downstream is never ahead of that bound. In
- * replay each file is read in order by one subtask, so which records are LATE does not depend on
- * timing or parallelism. Late records are only flagged: the de-duplication step decides, so that a
- * repeated record is counted rather than dead-lettered.
+ * <p>Time is decided here by the stream's {@link StreamClock}: a record stamped ahead of the real
+ * time is FUTURE and moves no clock (live mode: more than {@code maxSkew} after the wall clock;
+ * replay: a jump that the records after it contradict); a record more than the out-of-orderness
+ * bound behind the largest ts taken on time is LATE; the watermark sent downstream trails that ts
+ * by the bound. In replay each file is read in order by one subtask, so which records are LATE or
+ * FUTURE does not depend on timing or parallelism. Late records are only flagged: the
+ * de-duplication step decides, so that a repeated record is counted rather than dead-lettered.
  *
  * <p>Watermarks are sent every {@code interval} of processing time. When the stream has been
  * quiet for {@code quietAfter} and {@code clockAdvance} is set (live mode), the watermark follows
  * the wall clock instead, so that ESC-ACK deadlines fire on time through quiet periods; records
- * then stamped further back than the bound are LATE.
+ * then stamped further back than the bound are LATE. Only records taken on time break the quiet:
+ * a stream of FUTURE or LATE records cannot hold the watermark back.
  *
  * <p>Identifiers are digested under the deployment's key, which this operator reads from the key
  * file in {@link #open} on the TaskManager: the job graph carries the file's path, never the key.
@@ -61,7 +67,9 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     private final RulePacks packs;
     private transient RulePack pack;
     private transient ListState<String> packState;
+    private transient ListState<RawRecord> heldState;
     private final long boundMillis;
+    private final long maxSkewMillis;
     private final long intervalMillis;
     private final long quietAfterMillis;
     private final boolean clockAdvance;
@@ -71,7 +79,10 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     private transient RecordParser parser;
     private transient Region region;
     private transient Map<String, SensorPlace> sensorCache;
-    private transient long maxTs;
+    private transient StreamClock<Placed> clock;
+    private transient StreamClock.Verdicts<Placed> verdicts;
+    /** Records the clock held when the checkpoint restored from was taken: read again before anything else. */
+    private transient List<RawRecord> restored;
     private transient long lastEmittedWatermark;
     private transient long lastRecordAt;
     private transient Counter in;
@@ -82,11 +93,16 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
 
     private record SensorPlace(double lat, double lon, String cityCode, int city) {}
 
+    /** A record placed in the region, with what it was read from, for the dead letter it may become. */
+    private record Placed(Event event, RawRecord raw) {}
+
     /**
+     * @param maxSkewMillis how far ahead of the real time a record may be stamped ({@link StreamClock})
+     * @param clockAdvance live mode: the wall clock is the real time, and a quiet stream's watermark follows it
      * @param keyFile the identifier key file, read where the operator runs; null with {@code devKey}
      * @param devKey digest identifiers under the published development key instead of a key file
      */
-    public IngestOperator(StreamKind stream, RulePack pack, long boundMillis, long intervalMillis,
+    public IngestOperator(StreamKind stream, RulePack pack, long boundMillis, long maxSkewMillis, long intervalMillis,
                           long quietAfterMillis, boolean clockAdvance, String keyFile, boolean devKey) {
         if ((keyFile != null) == devKey) {
             throw new IllegalArgumentException("exactly one of an identifier key file and the development key, not "
@@ -95,6 +111,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         this.stream = stream;
         this.packs = new RulePacks(pack);
         this.boundMillis = boundMillis;
+        this.maxSkewMillis = maxSkewMillis;
         this.intervalMillis = intervalMillis;
         this.quietAfterMillis = quietAfterMillis;
         this.clockAdvance = clockAdvance;
@@ -110,6 +127,17 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         for (String yaml : packState.get()) {
             pack = packs.of(yaml);
         }
+        heldState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("held-records", TypeInformation.of(RawRecord.class)));
+        restored = new ArrayList<>();
+        heldState.get().forEach(restored::add);
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        List<RawRecord> held = new ArrayList<>(restored);
+        clock.held().forEach(p -> held.add(p.raw()));
+        heldState.update(held);
     }
 
     /** A new rule pack (validated YAML) from the rules topic: thresholds and call filters follow it. */
@@ -130,7 +158,32 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
                 return size() > SENSOR_CACHE_SIZE;
             }
         };
-        maxTs = Long.MIN_VALUE;
+        clock = new StreamClock<>(boundMillis, maxSkewMillis, clockAdvance);
+        verdicts = new StreamClock.Verdicts<>() {
+            @Override
+            public void onTime(Placed p) {
+                lastRecordAt = getProcessingTimeService().getCurrentProcessingTime();
+                if (usable(p.event())) {
+                    output.collect(new StreamRecord<>(p.event(), p.event().ts()));
+                } else {
+                    filtered.inc();
+                }
+            }
+
+            @Override
+            public void late(Placed p) {
+                if (usable(p.event())) {
+                    output.collect(new StreamRecord<>(p.event().asLate(Redaction.raw(p.raw().value())), p.event().ts()));
+                } else {
+                    deadLetter(Reason.LATE, lateDetail(p.event().ts()), p.raw());
+                }
+            }
+
+            @Override
+            public void future(Placed p, String detail) {
+                deadLetter(Reason.FUTURE, detail, p.raw());
+            }
+        };
         lastEmittedWatermark = Long.MIN_VALUE;
         lastRecordAt = getProcessingTimeService().getCurrentProcessingTime();
         var group = getMetricGroup().addGroup(EngineMetrics.STREAM, stream.name());
@@ -150,10 +203,13 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
 
     @Override
     public void processElement1(StreamRecord<RawRecord> element) {
-        RawRecord raw = element.getValue();
-        byte[] bytes = raw.value();
+        readRestored();
         in.inc();
-        lastRecordAt = getProcessingTimeService().getCurrentProcessingTime();
+        ingest(element.getValue());
+    }
+
+    private void ingest(RawRecord raw) {
+        byte[] bytes = raw.value();
         Object record;
         try {
             record = parser.parse(stream, bytes, bytes.length);
@@ -168,19 +224,16 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
             deadLetter(r.reason(), r.detail(), raw);
             return;
         }
-        boolean late = maxTs != Long.MIN_VALUE && event.ts() < maxTs - boundMillis;
-        if (!late) {
-            maxTs = Math.max(maxTs, event.ts());
+        clock.offer(event.ts(), new Placed(event, raw), getProcessingTimeService().getCurrentProcessingTime(), verdicts);
+    }
+
+    /** Offers the records held at the checkpoint again, as if read anew (the clock restarts with the job). */
+    private void readRestored() {
+        if (!restored.isEmpty()) {
+            List<RawRecord> again = restored;
+            restored = new ArrayList<>();
+            again.forEach(this::ingest);
         }
-        if (!usable(event)) {
-            if (late) {
-                deadLetter(Reason.LATE, lateDetail(event.ts()), raw);
-            } else {
-                filtered.inc();
-            }
-            return;
-        }
-        output.collect(new StreamRecord<>(late ? event.asLate(Redaction.raw(bytes)) : event, event.ts()));
     }
 
     private Event place(Object record, RawRecord raw) throws Rejected {
@@ -246,7 +299,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     }
 
     private String lateDetail(long ts) {
-        return "ts " + ts + " is more than " + boundMillis + " ms behind the stream's latest ts " + maxTs;
+        return "ts " + ts + " is more than " + boundMillis + " ms behind the stream's latest ts " + clock.latest();
     }
 
     private void deadLetter(Reason reason, String detail, RawRecord raw) {
@@ -263,10 +316,10 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     private void onWatermarkTimer(long scheduledAt) {
         long now = getProcessingTimeService().getCurrentProcessingTime();
         if (clockAdvance && now - lastRecordAt >= quietAfterMillis) {
-            maxTs = Math.max(maxTs, now - quietAfterMillis);
+            clock.follow(now - quietAfterMillis);
         }
-        if (maxTs != Long.MIN_VALUE) {
-            long wm = maxTs - boundMillis - 1;
+        if (clock.latest() != StreamClock.NONE) {
+            long wm = clock.latest() - boundMillis - 1;
             if (wm > lastEmittedWatermark) {
                 lastEmittedWatermark = wm;
                 output.emitWatermark(new Watermark(wm));
@@ -279,6 +332,8 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     public void processWatermark1(Watermark mark) {
         // The source's only watermark is the final one at the end of bounded input.
         if (mark.getTimestamp() == Long.MAX_VALUE) {
+            readRestored();
+            clock.end(verdicts);
             lastEmittedWatermark = Long.MAX_VALUE;
             output.emitWatermark(mark);
         }

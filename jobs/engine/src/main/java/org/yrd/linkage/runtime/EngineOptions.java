@@ -24,15 +24,24 @@ public final class EngineOptions {
             .withDescription("Bounded out-of-orderness of each input stream. A record stamped further behind the "
                     + "latest ts of its stream is dead-lettered as LATE (contracts/README.md).");
 
+    public static final ConfigOption<Duration> MAX_CLOCK_SKEW = ConfigOptions.key("linkage.max-clock-skew")
+            .durationType().defaultValue(Duration.ofMinutes(5))
+            .withDescription("How far ahead of the real time a producer's clock may be. A record stamped further ahead is "
+                    + "dead-lettered as FUTURE and moves no clock (contracts/README.md). With "
+                    + "linkage.watermark.clock-advance (live mode) the real time is the engine's wall clock; in replay, "
+                    + "a record stamped more than this ahead of its stream's latest ts is held until the records after "
+                    + "it confirm or contradict the jump.");
+
     public static final ConfigOption<Duration> WATERMARK_INTERVAL = ConfigOptions.key("linkage.watermark.interval")
             .durationType().defaultValue(Duration.ofMillis(200))
             .withDescription("How often (processing time) each ingestion subtask sends its watermark downstream.");
 
     public static final ConfigOption<Boolean> CLOCK_ADVANCE = ConfigOptions.key("linkage.watermark.clock-advance")
             .booleanType().defaultValue(false)
-            .withDescription("Live mode: when a stream has been quiet for linkage.watermark.quiet-after, its "
-                    + "watermark follows the wall clock, so that ESC-ACK deadlines fire through quiet periods. "
-                    + "Off for replay, where time is the data's only.");
+            .withDescription("Live mode: the wall clock is the real time. A record stamped more than "
+                    + "linkage.max-clock-skew after it is FUTURE, and when a stream has been quiet for "
+                    + "linkage.watermark.quiet-after, its watermark follows the wall clock, so that ESC-ACK deadlines "
+                    + "fire through quiet periods. Off for replay, where time is the data's only.");
 
     public static final ConfigOption<Duration> QUIET_AFTER = ConfigOptions.key("linkage.watermark.quiet-after")
             .durationType().defaultValue(Duration.ofSeconds(5))
@@ -112,7 +121,7 @@ public final class EngineOptions {
                     + "default: the built-in pack yrd-default. Later packs arrive on the rules topic.");
 
     /** Every option above, for validation and documentation. */
-    public static final List<ConfigOption<?>> ALL = List.of(OUT_OF_ORDERNESS, WATERMARK_INTERVAL, CLOCK_ADVANCE, QUIET_AFTER,
+    public static final List<ConfigOption<?>> ALL = List.of(OUT_OF_ORDERNESS, MAX_CLOCK_SKEW, WATERMARK_INTERVAL, CLOCK_ADVANCE, QUIET_AFTER,
             SPECULATIVE, DEDUPE_HORIZON, ESCALATION_RETENTION, TOPIC_PREFIX, KAFKA_BOOTSTRAP, KAFKA_GROUP, KAFKA_START,
             KAFKA_CREATE_TOPICS, KAFKA_PARTITIONS, KAFKA_REPLICATION, DELIVERY, RULES_FILE, IDENTIFIER_KEY_FILE, IDENTIFIER_DEV_KEY);
 

@@ -28,9 +28,11 @@ import static org.yrd.linkage.testing.Events.T0;
 class IngestOperatorTest {
 
     private static final long BOUND = 5 * MINUTE;
+    private static final long SKEW = 5 * MINUTE;
+    private static final long YEAR = 365 * 24 * 60 * MINUTE;
 
     private static TwoInputStreamOperatorTestHarness<RawRecord, String, Event> harness(StreamKind stream, boolean clock) throws Exception {
-        return harness(new IngestOperator(stream, RulePack.defaults(), BOUND, 200, 5_000, clock, null, true));
+        return harness(new IngestOperator(stream, RulePack.defaults(), BOUND, SKEW, 200, 5_000, clock, null, true));
     }
 
     private static TwoInputStreamOperatorTestHarness<RawRecord, String, Event> harness(IngestOperator operator) throws Exception {
@@ -56,6 +58,18 @@ class IngestOperatorTest {
                 + ",\"lat\":31.2304,\"lon\":121.4737}").getBytes(StandardCharsets.UTF_8);
     }
 
+    /** Starts a replay stream's clock at {@code ts}: a first reading (under threshold) and four that confirm it. */
+    private static void startClockAt(TwoInputStreamOperatorTestHarness<RawRecord, String, Event> h, long ts) throws Exception {
+        for (int i = 0; i <= StreamClock.DECIDING; i++) {
+            h.processElement1(line(gas("start-" + i, 1, ts)), 0);
+        }
+    }
+
+    /** The end of a bounded input: the source's final watermark. */
+    private static void end(TwoInputStreamOperatorTestHarness<RawRecord, String, Event> h) throws Exception {
+        h.processWatermark1(new Watermark(Long.MAX_VALUE));
+    }
+
     private static List<DeadLetter> deadLetters(TwoInputStreamOperatorTestHarness<RawRecord, String, Event> h) {
         var side = h.getSideOutput(Outputs.DEAD_LETTERS);
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
@@ -66,6 +80,7 @@ class IngestOperatorTest {
         try (var h = harness(StreamKind.SENSOR, false)) {
             h.processElement1(line(gas("b", 25, T0)), 0);
             h.processElement1(line(gas("quiet", 24.99, T0 + 1)), 0);
+            end(h);
             List<Event> out = h.extractOutputValues();
             assertThat(out).extracting(Event::id).containsExactly("b");
             assertThat(out.get(0).city()).isEqualTo(310100);
@@ -83,6 +98,7 @@ class IngestOperatorTest {
             h.processElement1(line(("{\"id\":\"bj\",\"sensorId\":\"B\",\"kind\":\"GAS\",\"value\":30,\"ts\":" + T0
                     + ",\"lat\":31.2,\"lon\":121.4,\"cityCode\":\"110101\"}").getBytes(StandardCharsets.UTF_8)), 0);
             h.processElement1(line(gas("ok", 30, T0)), 0);
+            end(h);
             assertThat(deadLetters(h)).extracting(DeadLetter::reason).containsExactly(
                     DeadLetter.Reason.MALFORMED_JSON, DeadLetter.Reason.SCHEMA, DeadLetter.Reason.OUT_OF_REGION, DeadLetter.Reason.UNKNOWN_CITY);
             assertThat(deadLetters(h)).allSatisfy(d -> assertThat(d.stream()).isEqualTo(StreamKind.SENSOR));
@@ -93,20 +109,20 @@ class IngestOperatorTest {
     @Test
     void recordMoreThanTheBoundBehindItsStreamIsFlaggedLateAndOneWithinIsNot() throws Exception {
         try (var h = harness(StreamKind.SENSOR, false)) {
-            h.processElement1(line(gas("a", 30, T0 + 10 * MINUTE)), 0);
+            startClockAt(h, T0 + 10 * MINUTE);
             h.processElement1(line(gas("within", 30, T0 + 5 * MINUTE)), 0);
             h.processElement1(line(gas("late", 30, T0 + 5 * MINUTE - 1)), 0);
             List<Event> out = h.extractOutputValues();
-            assertThat(out).extracting(Event::id).containsExactly("a", "within", "late");
-            assertThat(out).extracting(Event::late).containsExactly(false, false, true);
-            assertThat(out.get(2).lateRaw()).contains("\"id\":\"late\"");
+            assertThat(out).extracting(Event::id).containsExactly("within", "late");
+            assertThat(out).extracting(Event::late).containsExactly(false, true);
+            assertThat(out.get(1).lateRaw()).contains("\"id\":\"late\"");
         }
     }
 
     @Test
     void lateReadingUnderThresholdIsDeadLetteredAtOnce() throws Exception {
         try (var h = harness(StreamKind.SENSOR, false)) {
-            h.processElement1(line(gas("a", 1, T0 + 10 * MINUTE)), 0);
+            startClockAt(h, T0 + 10 * MINUTE);
             h.processElement1(line(gas("late", 1, T0)), 0);
             assertThat(deadLetters(h)).extracting(DeadLetter::reason).containsExactly(DeadLetter.Reason.LATE);
         }
@@ -116,7 +132,7 @@ class IngestOperatorTest {
     void watermarkTrailsTheLatestTsByTheBoundAndCountsReadingsUnderThreshold() throws Exception {
         try (var h = harness(StreamKind.SENSOR, false)) {
             h.setProcessingTime(0);
-            h.processElement1(line(gas("quiet", 1, T0 + 10 * MINUTE)), 0);
+            startClockAt(h, T0 + 10 * MINUTE);
             h.setProcessingTime(200);
             assertThat(h.getOutput()).contains(new Watermark(T0 + 10 * MINUTE - BOUND - 1));
         }
@@ -138,6 +154,90 @@ class IngestOperatorTest {
     }
 
     @Test
+    void liveRecordStampedAheadOfTheWallClockIsFutureAndMovesNeitherTheClockNorTheWatermark() throws Exception {
+        long now = T0;
+        try (var h = harness(StreamKind.SENSOR, true)) {
+            h.setProcessingTime(now);
+            h.processElement1(line(gas("ok", 30, now - MINUTE)), 0);
+            h.processElement1(RawRecord.line(gas("year-3000", 30, now + 974 * YEAR), "sensor-readings.jsonl", 7), 0);
+            h.processElement1(line(gas("long-max", 30, Long.MAX_VALUE)), 0);
+            h.processElement1(line(gas("after", 30, now - 4 * MINUTE)), 0);
+            h.setProcessingTime(now + 200);
+            assertThat(deadLetters(h)).extracting(DeadLetter::reason).containsExactly(DeadLetter.Reason.FUTURE, DeadLetter.Reason.FUTURE);
+            DeadLetter d = deadLetters(h).get(0);
+            assertThat(d.source()).isEqualTo("sensor-readings.jsonl:7");
+            assertThat(d.detail()).startsWith("ts " + (now + 974 * YEAR) + " is ").contains("ahead of the engine's clock " + now);
+            assertThat(h.extractOutputValues()).extracting(Event::id).containsExactly("ok", "after");
+            assertThat(h.extractOutputValues()).noneMatch(Event::late);
+            assertThat(h.getOutput()).filteredOn(Watermark.class::isInstance).isNotEmpty()
+                    .allSatisfy(w -> assertThat(((Watermark) w).getTimestamp()).isLessThan(now - BOUND));
+        }
+    }
+
+    @Test
+    void replayRecordStampedYearsAheadMidStreamIsFutureAndTheRecordsAfterItFlowOn() throws Exception {
+        try (var h = harness(StreamKind.SENSOR, false)) {
+            startClockAt(h, T0);
+            h.processElement1(RawRecord.line(gas("year-3000", 30, T0 + 974 * YEAR), "sensor-readings.jsonl", 6), 0);
+            for (int i = 1; i <= StreamClock.DECIDING; i++) {
+                h.processElement1(line(gas("after-" + i, 30, T0 + i * MINUTE)), 0);
+            }
+            h.setProcessingTime(200);
+            assertThat(deadLetters(h)).extracting(DeadLetter::reason).containsExactly(DeadLetter.Reason.FUTURE);
+            assertThat(deadLetters(h).get(0).source()).isEqualTo("sensor-readings.jsonl:6");
+            assertThat(h.extractOutputValues()).extracting(Event::id).containsExactly("after-1", "after-2", "after-3", "after-4");
+            assertThat(h.extractOutputValues()).noneMatch(Event::late);
+            assertThat(h.getOutput()).contains(new Watermark(T0 + 4 * MINUTE - BOUND - 1));
+        }
+    }
+
+    @Test
+    void futureRecordsDoNotKeepAQuietStreamsWatermarkFromFollowingTheWallClock() throws Exception {
+        long now = T0;
+        try (var h = harness(StreamKind.ACK, true)) {
+            h.setProcessingTime(now);
+            h.processElement1(line(("{\"alertId\":\"A\",\"province\":\"320000\",\"ts\":" + now + ",\"status\":\"RECEIVED\"}")
+                    .getBytes(StandardCharsets.UTF_8)), 0);
+            for (long t = now + 1000; t <= now + 10_000; t += 1000) {
+                h.setProcessingTime(t);
+                h.processElement1(line(("{\"alertId\":\"A\",\"province\":\"320000\",\"ts\":" + (t + YEAR) + ",\"status\":\"RECEIVED\"}")
+                        .getBytes(StandardCharsets.UTF_8)), 0);
+            }
+            assertThat(deadLetters(h)).hasSize(10).allSatisfy(d -> assertThat(d.reason()).isEqualTo(DeadLetter.Reason.FUTURE));
+            assertThat(h.getOutput()).contains(new Watermark(now + 10_000 - 5_000 - BOUND - 1));
+        }
+    }
+
+    @Test
+    void recordStampedAtTheEpochBehindTheClockIsLateAndANegativeTsIsASchemaViolation() throws Exception {
+        try (var h = harness(StreamKind.SENSOR, false)) {
+            startClockAt(h, T0);
+            h.processElement1(line(gas("epoch", 1, 0)), 0);
+            h.processElement1(line(gas("negative", 1, -1)), 0);
+            assertThat(deadLetters(h)).extracting(DeadLetter::reason).containsExactly(DeadLetter.Reason.LATE, DeadLetter.Reason.SCHEMA);
+            assertThat(deadLetters(h).get(0).detail()).isEqualTo("ts 0 is more than " + BOUND + " ms behind the stream's latest ts " + T0);
+        }
+    }
+
+    @Test
+    void recordsHeldByTheClockAtACheckpointAreTakenAfterARestore() throws Exception {
+        org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot;
+        try (var h = harness(StreamKind.SENSOR, false)) {
+            h.processElement1(line(gas("held", 30, T0)), 0);
+            assertThat(h.extractOutputValues()).isEmpty();
+            snapshot = h.snapshot(1, 1);
+        }
+        var restored = new TwoInputStreamOperatorTestHarness<>(
+                new IngestOperator(StreamKind.SENSOR, RulePack.defaults(), BOUND, SKEW, 200, 5_000, false, null, true));
+        try (restored) {
+            restored.initializeState(snapshot);
+            restored.open();
+            end(restored);
+            assertThat(restored.extractOutputValues()).extracting(Event::id).containsExactly("held");
+        }
+    }
+
+    @Test
     void lowerThresholdPublishedLiveLetsReadingsThroughFromTheNextRecord() throws Exception {
         org.yrd.linkage.rules.RulePack d = RulePack.defaults();
         var hazards = new java.util.EnumMap<>(d.hazards());
@@ -145,6 +245,7 @@ class IngestOperatorTest {
         hazards.put(org.yrd.linkage.model.SensorKind.GAS, new RulePack.Hazard(20, gas.unit(), gas.relatedCalls()));
         RulePack lower = new RulePack(d.id(), "2", hazards, d.cascade(), d.spread(), d.cluster(), d.link(), d.burst(), d.escalation());
         try (var h = harness(StreamKind.SENSOR, false)) {
+            startClockAt(h, T0);
             h.processElement1(line(gas("before", 22, T0)), 0);
             h.processElement2(org.yrd.linkage.rules.RulePackFile.toYaml(lower), 0);
             h.processElement1(line(gas("after", 22, T0 + 1)), 0);
@@ -183,8 +284,9 @@ class IngestOperatorTest {
     @Test
     void identifiersAreDigestedUnderTheKeyReadFromTheKeyFileWhenTheOperatorOpens(@TempDir Path dir) throws Exception {
         Path key = Files.writeString(dir.resolve("key"), "0123456789abcdef0123456789abcdef\n");
-        try (var h = harness(new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, 200, 5_000, false, key.toString(), false))) {
+        try (var h = harness(new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, SKEW, 200, 5_000, false, key.toString(), false))) {
             h.processElement1(line(report("f", "+86 139-1234-5678")), 0);
+            end(h);
             String digest = h.extractOutputValues().get(0).fraud().identifiers()[0].digest();
             assertThat(digest).isEqualTo(IdentifierKey.load(key).digest(IdentifierType.PHONE, "13912345678"))
                     .isNotEqualTo(IdentifierKey.development().digest(IdentifierType.PHONE, "13912345678"));
@@ -194,7 +296,7 @@ class IngestOperatorTest {
     @Test
     void keyFileShorterThanThirtyTwoBytesFailsTheTaskWithAOneLineMessage(@TempDir Path dir) throws Exception {
         Path key = Files.writeString(dir.resolve("key"), "too short\n");
-        var operator = new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, 200, 5_000, false, key.toString(), false);
+        var operator = new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, SKEW, 200, 5_000, false, key.toString(), false);
         assertThatThrownBy(() -> harness(operator))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("identifier key file " + key + " holds 9 bytes")
@@ -204,15 +306,15 @@ class IngestOperatorTest {
     @Test
     void unreadableKeyFileFailsTheTaskNamingIt(@TempDir Path dir) {
         Path key = dir.resolve("absent");
-        var operator = new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, 200, 5_000, false, key.toString(), false);
+        var operator = new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, SKEW, 200, 5_000, false, key.toString(), false);
         assertThatThrownBy(() -> harness(operator)).hasMessage("identifier key file " + key + " cannot be read (NoSuchFileException)");
     }
 
     @Test
     void anOperatorWithNeitherOrBothKeysIsRefused() {
-        assertThatThrownBy(() -> new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, 200, 5_000, false, null, false))
+        assertThatThrownBy(() -> new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, SKEW, 200, 5_000, false, null, false))
                 .isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, 200, 5_000, false, "key", true))
+        assertThatThrownBy(() -> new IngestOperator(StreamKind.FRAUD, RulePack.defaults(), BOUND, SKEW, 200, 5_000, false, "key", true))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }
