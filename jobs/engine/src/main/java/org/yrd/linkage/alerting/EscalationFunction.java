@@ -43,6 +43,8 @@ import java.util.Map;
 public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevision, Event, AlertRevision>
         implements CheckpointedFunction {
 
+    private static final long HOUR = 3_600_000L;
+
     private final long retentionMillis;
 
     private transient MapState<Long, List<AlertRevision>> arrived;
@@ -235,11 +237,16 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
         }
     }
 
+    /**
+     * Notes activity at {@code ts}: the alert is forgotten once it has been quiet for the retention.
+     * The cleanup timer is set to the next full hour, so that an alert that keeps changing (an
+     * incident open for weeks) holds at most one timer per hour of the retention, not one per revision.
+     */
     private void touch(Context ctx, long ts) throws Exception {
         Long last = lastActivity.value();
         if (last == null || ts > last) {
             lastActivity.update(ts);
-            ctx.timerService().registerEventTimeTimer(ts + retentionMillis);
+            ctx.timerService().registerEventTimeTimer(-Math.floorDiv(-(ts + retentionMillis), HOUR) * HOUR);
         }
     }
 }

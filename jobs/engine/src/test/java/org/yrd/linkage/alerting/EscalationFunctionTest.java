@@ -112,6 +112,22 @@ class EscalationFunctionTest {
     }
 
     @Test
+    void alertUpdatedEveryTenMinutesForThirtyDaysHoldsAtMostOneCleanupTimerPerHourOfRetention() throws Exception {
+        Chain c = cluster();
+        try (var h = harness()) {
+            for (int i = 1; i <= 30 * 24 * 6; i++) {
+                long t = T0 + i * 10 * MINUTE;
+                c.add(new Evidence(StreamKind.CALL, "k" + (i + 1), t, 310100));
+                h.processElement1(Revisions.of(c, i, i == 1 ? MsgType.ALERT : MsgType.UPDATE, RulePack.defaults(), null, false), t);
+                h.processBothWatermarks(new Watermark(t));
+                h.getOutput().clear();
+            }
+            // 8 days of retention: one cleanup timer per hour it may fall due, and the next revision's
+            assertThat(h.numEventTimeTimers()).isLessThanOrEqualTo(8 * 24 + 2);
+        }
+    }
+
+    @Test
     void summaryNamesTheCitiesInChinese() {
         AlertRevision r = Revisions.of(cluster(), 1, MsgType.ALERT, RulePack.defaults(), null, false);
         assertThat(r.summary()).contains("上海市").contains("苏州市").contains("火灾");
