@@ -14,6 +14,8 @@ import org.yrd.linkage.alert.AlertKind;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.Event;
+import org.yrd.linkage.runtime.Outputs;
+import org.yrd.linkage.runtime.RecordFailures;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +42,7 @@ public class FeedbackFunction extends KeyedCoProcessFunction<String, AlertRevisi
     private transient MapState<String, Boolean> counted;
     /** Per province and status, the earliest ack whose alert was not yet sent to that province. */
     private transient MapState<String, AlertAck> waiting;
+    private transient RecordFailures failures;
 
     public FeedbackFunction(Duration retention) {
         this.retention = retention;
@@ -59,10 +62,19 @@ public class FeedbackFunction extends KeyedCoProcessFunction<String, AlertRevisi
         firstSent = getRuntimeContext().getMapState(sent);
         counted = getRuntimeContext().getMapState(done);
         waiting = getRuntimeContext().getMapState(acks);
+        failures = new RecordFailures("feedback", getRuntimeContext().getMetricGroup());
     }
 
     @Override
     public void processElement1(AlertRevision r, Context ctx, Collector<FeedbackFact> out) throws Exception {
+        try {
+            alert(r, out);
+        } catch (RuntimeException | StackOverflowError x) {
+            ctx.output(Outputs.FAILURES, failures.deadLetter(x, r));
+        }
+    }
+
+    private void alert(AlertRevision r, Collector<FeedbackFact> out) throws Exception {
         if (r.kind() == AlertKind.ESCALATION || r.withdrawn()) {
             return;
         }
@@ -86,12 +98,16 @@ public class FeedbackFunction extends KeyedCoProcessFunction<String, AlertRevisi
 
     @Override
     public void processElement2(Event ack, Context ctx, Collector<FeedbackFact> out) throws Exception {
-        AlertAck a = ack.ack();
-        if (!take(a, out)) {
-            AlertAck before = waiting.get(waitingKey(a));
-            if (before == null || a.ts() < before.ts()) {
-                waiting.put(waitingKey(a), a);
+        try {
+            AlertAck a = ack.ack();
+            if (!take(a, out)) {
+                AlertAck before = waiting.get(waitingKey(a));
+                if (before == null || a.ts() < before.ts()) {
+                    waiting.put(waitingKey(a), a);
+                }
             }
+        } catch (RuntimeException | StackOverflowError x) {
+            ctx.output(Outputs.FAILURES, failures.deadLetter(x, ack));
         }
     }
 

@@ -12,6 +12,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.yrd.linkage.runtime.EngineMetrics;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RawRecord;
+import org.yrd.linkage.runtime.RecordFailures;
 import org.yrd.linkage.runtime.RulePacks;
 import org.yrd.linkage.ident.IdentifierKey;
 import org.yrd.linkage.model.AlertAck;
@@ -77,6 +78,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     private transient Counter in;
     private transient Counter filtered;
     private transient Map<Reason, Counter> deadLetters;
+    private transient RecordFailures failures;
     private transient Counter cacheHits;
     private transient Counter cacheMisses;
 
@@ -137,6 +139,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         in = group.counter(EngineMetrics.EVENTS_IN);
         filtered = group.counter(EngineMetrics.EVENTS_FILTERED);
         deadLetters = EngineMetrics.deadLetters(getMetricGroup(), stream);
+        failures = new RecordFailures("ingest " + stream.baseName(), getMetricGroup()).sharing(stream, deadLetters);
         cacheHits = group.counter(EngineMetrics.CACHE_HITS);
         cacheMisses = group.counter(EngineMetrics.CACHE_MISSES);
         group.gauge(EngineMetrics.CACHE_HIT_RATE, () -> {
@@ -148,8 +151,18 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         scheduleWatermark();
     }
 
+    /** Ingests one record; whatever it holds, it never fails the job (see {@link RecordFailures}). */
     @Override
     public void processElement1(StreamRecord<RawRecord> element) {
+        try {
+            ingest(element);
+        } catch (RuntimeException | StackOverflowError e) {
+            RawRecord raw = element.getValue();
+            output.collect(Outputs.FAILURES, new StreamRecord<>(failures.deadLetter(e, stream, Redaction.raw(raw.value()), raw.source())));
+        }
+    }
+
+    private void ingest(StreamRecord<RawRecord> element) {
         RawRecord raw = element.getValue();
         byte[] bytes = raw.value();
         in.inc();
