@@ -2,8 +2,8 @@ package org.yrd.linkage.ingest;
 
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
@@ -28,7 +28,6 @@ import org.yrd.linkage.rules.RulePack;
 
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 
@@ -38,7 +37,8 @@ import java.util.Objects;
  * categories) before any shuffle, and generate the stream's event-time watermark.
  *
  * <p>Its second input is the rule-pack updates (broadcast), so that a changed threshold or call
- * filter applies from the next record on.
+ * filter applies from the next record on. The pack in force is broadcast state: every subtask
+ * holds the same, and Flink gives every subtask a copy on restore, also at a higher parallelism.
  *
  * <p>Lateness is decided here, against the largest ts this subtask has seen of its stream minus
  * the out-of-orderness bound, and the watermark sent downstream is never ahead of that bound. In
@@ -57,11 +57,17 @@ import java.util.Objects;
 public final class IngestOperator extends AbstractStreamOperator<Event> implements TwoInputStreamOperator<RawRecord, String, Event> {
 
     private static final int SENSOR_CACHE_SIZE = 100_000;
+    /**
+     * The pack in force, keyed as in {@link RulePacks#STATE} but named apart from it: earlier
+     * versions kept the pack here in a list state of that name, which their savepoints still hold.
+     */
+    private static final MapStateDescriptor<String, String> PACK_STATE =
+            new MapStateDescriptor<>("rule-pack-in-force", Types.STRING, Types.STRING);
 
     private final StreamKind stream;
     private final RulePacks packs;
     private transient RulePack pack;
-    private transient ListState<String> packState;
+    private transient BroadcastState<String, String> packState;
     private final long boundMillis;
     private final long intervalMillis;
     private final long quietAfterMillis;
@@ -107,18 +113,15 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        packState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("rule-pack", Types.STRING));
-        pack = packs.initial();
-        for (String yaml : packState.get()) {
-            pack = packs.of(yaml);
-        }
+        packState = context.getOperatorStateStore().getBroadcastState(PACK_STATE);
+        pack = packs.current(packState);
     }
 
     /** A new rule pack (validated YAML) from the rules topic: thresholds and call filters follow it. */
     @Override
     public void processElement2(StreamRecord<String> update) throws Exception {
         pack = packs.of(update.getValue());
-        packState.update(List.of(update.getValue()));
+        packState.put(RulePacks.KEY, update.getValue());
     }
 
     @Override
