@@ -90,6 +90,16 @@ public final class RuleFixture implements AutoCloseable {
         return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
     }
 
+    /** The size of the rule's state (keyed, timers, broadcast), as a checkpoint of it would be. */
+    public long stateBytes() throws Exception {
+        return harness.snapshot(0, 0).getStateSize();
+    }
+
+    /** Drops the revisions emitted so far, so that a long run does not hold them all. */
+    public void clearRevisions() {
+        harness.getOutput().clear();
+    }
+
     /** Ends the input (the watermark passes everything) and returns the final alerts. */
     public Map<String, FinalAlert> finish() throws Exception {
         harness.processWatermark(new Watermark(Long.MAX_VALUE));
