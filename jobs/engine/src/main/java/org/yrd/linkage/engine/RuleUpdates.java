@@ -40,11 +40,24 @@ public final class RuleUpdates extends ProcessFunction<RawRecord, String> {
             RulePackFile.parse("update", yaml);
             out.collect(yaml);
         } catch (RuleValidationException e) {
-            ctx.output(Outputs.DEAD_LETTERS, new DeadLetter(StreamKind.RULE, DeadLetter.Reason.SCHEMA, e.getMessage(),
+            ctx.output(Outputs.DEAD_LETTERS, new DeadLetter(StreamKind.RULE, DeadLetter.Reason.SCHEMA, detail(e),
                     Redaction.raw(record.value()), System.currentTimeMillis(), record.source()));
         } catch (RuntimeException | StackOverflowError e) {
             ctx.output(Outputs.FAILURES, failures.deadLetter(e, StreamKind.RULE, Redaction.raw(record.value()), record.source()));
         }
+    }
+
+    /**
+     * The validation messages, one a line, as many as fit in 4096 characters: a pack may hold any
+     * number of problems, and a dead letter must stay a record a topic accepts. The first line
+     * says how many there are.
+     */
+    static String detail(RuleValidationException e) {
+        String m = e.getMessage();
+        if (m.length() <= DeadLetter.MAX_RAW_CHARS) {
+            return m;
+        }
+        return m.substring(0, m.lastIndexOf('\n', DeadLetter.MAX_RAW_CHARS)) + System.lineSeparator() + "  ...";
     }
 
     /** Rule updates carry no event time: their watermark is at the end of time, so they never hold others back. */
