@@ -11,7 +11,8 @@ package org.yrd.linkage.alert;
  * not written out. {@code subject} names what the alert is about (a sensor kind, a call category,
  * a fraud type), for the CAP category. {@code withdrawn} marks a CANCEL of an alert that a later-arriving,
  * earlier-stamped event proved never to have existed. {@code evidence} holds at most
- * {@link #MAX_EVIDENCE} events (the anchor and the latest ones), {@code evidenceCount} all of them.
+ * {@link #MAX_EVIDENCE} events (the anchor and the latest ones), {@code evidenceCount} all of them;
+ * {@code identifiers} at most {@link #MAX_IDENTIFIERS}.
  */
 public record AlertRevision(
         String alertId,
@@ -47,4 +48,12 @@ public record AlertRevision(
 
     /** The most events a revision lists (rules-v1.md): the anchor and the 199 latest. */
     public static final int MAX_EVIDENCE = 200;
+
+    /**
+     * The most masked identifiers a revision lists: the first in sorted order. A case that keeps
+     * linking reports may name identifiers without end; rules-v1.md lists "every" identifier, and
+     * so a revision does up to this many, as many as its evidence may list, so that the record
+     * stays far below what a topic accepts.
+     */
+    public static final int MAX_IDENTIFIERS = 200;
 }

@@ -2,6 +2,7 @@ package org.yrd.linkage.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -193,10 +194,35 @@ class LiveModeTest {
         }
     }
 
+    /** The INC-CASCADE alerts read so far, as {@code alertId vRuleVersion}. */
+    private static List<String> cascadeAlerts(List<ConsumerRecord<String, String>> records) {
+        return values(records).stream().map(n -> n.get("alertId").asText() + " v" + n.get("ruleVersion").asText()).toList();
+    }
+
+    private static long ruleDeadLetters(List<ConsumerRecord<String, String>> records) {
+        return records.stream().filter(r -> r.value().contains("\"stream\":\"RULE\"")).count();
+    }
+
+    /** Waits until {@code group} has committed offsets of {@code topic} that add up to {@code records}. */
+    private static void awaitCommitted(String group, String topic, long records) throws Exception {
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                Map.of("bootstrap.servers", kafka.bootstrap()))) {
+            long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            long committed = 0;
+            while (committed < records && System.nanoTime() < end) {
+                Thread.sleep(500);
+                committed = admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get().entrySet().stream()
+                        .filter(e -> e.getKey().topic().equals(topic)).mapToLong(e -> e.getValue().offset()).sum();
+            }
+            assertThat(committed).as("offsets of %s committed by %s", topic, group).isEqualTo(records);
+        }
+    }
+
     @Test
-    void rulePackPublishedLiveChangesNewEventsAndKeepsAnotherRulesOpenIncident() throws Exception {
+    void rulePackPublishedLiveChangesNewEventsKeepsAnotherRulesOpenIncidentAndIsInForceAfterARestartWithoutState() throws Exception {
         String prefix = "t3.";
         Topics topics = new Topics(prefix);
+        List<String> alertTopics = List.of(topics.alerts("310000"), topics.alerts("320000"), topics.alerts("330000"));
         JobClient job = startJob(prefix, RulePack.defaults(), Map.of());
         try {
             long now = System.currentTimeMillis();
@@ -205,7 +231,31 @@ class LiveModeTest {
             kafka.produce(topics.input(StreamKind.CALL), List.of(
                     call("a-c1", now + 1000, 31.30, 121.05, "320583"), call("a-c2", now + 2000, 31.30, 121.10, "310114")));
 
+            // packs that do not parse or hold values out of range (version 9) are dead-lettered; the job runs on with its pack
             RulePack d = RulePack.defaults();
+            String v9 = org.yrd.linkage.rules.RulePackFile.toYaml(new RulePack(d.id(), "9", d.hazards(), d.cascade(), d.spread(),
+                    d.cluster(), d.link(), d.burst(), d.escalation()));
+            kafka.produce(topics.rules(), List.of("id: broken\nversion: 3\n",
+                    v9.replaceFirst("window: 30m", "window: 200000000000d"),
+                    v9.replace("GAS: {threshold: 25", "GAS: {threshold: -1")));
+            List<ConsumerRecord<String, String>> rejected = kafka.consumeUntil(List.of(topics.deadLetters()), Duration.ofSeconds(60),
+                    r -> ruleDeadLetters(r) >= 3);
+            assertThat(values(rejected)).filteredOn(n -> n.get("stream").asText().equals("RULE"))
+                    .allSatisfy(n -> assertThat(n.get("reason").asText()).isEqualTo("SCHEMA"))
+                    .extracting(n -> n.get("detail").asText()).satisfiesExactlyInAnyOrder(
+                            broken -> assertThat(broken).contains("update:1 hazards: missing"),
+                            window -> assertThat(window).contains("update:16 INC-CASCADE.window: 200000000000d is too long"),
+                            threshold -> assertThat(threshold).contains("update:7 hazards.GAS.threshold: -1 is too low"));
+            assertThat(job.getJobStatus().get()).isEqualTo(JobStatus.RUNNING);
+            long mid = System.currentTimeMillis();
+            kafka.produce(topics.input(StreamKind.SENSOR), List.of(
+                    "{\"id\":\"z1\",\"sensorId\":\"GAS-z\",\"kind\":\"GAS\",\"value\":40,\"ts\":" + mid
+                            + ",\"lat\":30.27,\"lon\":120.15,\"cityCode\":\"330100\"}"));
+            kafka.produce(topics.input(StreamKind.CALL), List.of(call("z-c1", mid + 1, 30.27, 120.16, "330100"),
+                    call("z-c2", mid + 2, 30.28, 120.15, "330100"), call("z-c3", mid + 3, 30.27, 120.17, "330100")));
+            assertThat(cascadeAlerts(kafka.consumeUntil(alertTopics, Duration.ofSeconds(60),
+                    r -> cascadeAlerts(r).stream().anyMatch(a -> a.startsWith("INC-CASCADE:z1 "))))).contains("INC-CASCADE:z1 v1");
+
             java.util.Map<org.yrd.linkage.model.SensorKind, RulePack.Hazard> hazards = new java.util.EnumMap<>(d.hazards());
             RulePack.Hazard gas = hazards.get(org.yrd.linkage.model.SensorKind.GAS);
             hazards.put(org.yrd.linkage.model.SensorKind.GAS, new RulePack.Hazard(20, gas.unit(), gas.relatedCalls()));
@@ -213,10 +263,7 @@ class LiveModeTest {
             RulePack v2 = new RulePack(d.id(), "2", hazards, d.cascade(), d.spread(),
                     new RulePack.Cluster(c.enabled(), c.categories(), 12.0, c.window(), c.minCalls(), c.minProvinces(), c.severity()),
                     d.link(), d.burst(), d.escalation());
-            kafka.produce(topics.rules(), List.of("id: broken\nversion: 3\n", org.yrd.linkage.rules.RulePackFile.toYaml(v2)));
-            List<ConsumerRecord<String, String>> rejected = kafka.consumeUntil(List.of(topics.deadLetters()), Duration.ofSeconds(60),
-                    r -> r.stream().anyMatch(x -> x.value().contains("\"stream\":\"RULE\"")));
-            assertThat(rejected).anySatisfy(r -> assertThat(r.value()).contains("\"stream\":\"RULE\"").contains("SCHEMA"));
+            kafka.produce(topics.rules(), List.of(org.yrd.linkage.rules.RulePackFile.toYaml(v2)));
             Thread.sleep(3000);
 
             long later = System.currentTimeMillis();
@@ -228,10 +275,29 @@ class LiveModeTest {
                     call("b-c1", later + 1, 30.80, 120.81, "330400"), call("b-c2", later + 2, 30.81, 120.80, "330400"),
                     call("b-c3", later + 3, 30.80, 120.82, "330400")));
 
-            List<ConsumerRecord<String, String>> got = kafka.consumeUntil(List.of(topics.alerts("320000"), topics.alerts("330000")),
-                    Duration.ofSeconds(90), r -> values(r).stream().map(n -> n.get("alertId").asText()).distinct().count() >= 2);
-            assertThat(values(got)).extracting(n -> n.get("alertId").asText() + " v" + n.get("ruleVersion").asText())
-                    .contains("INC-CASCADE:a1 v2", "INC-CASCADE:b1 v2");
+            List<ConsumerRecord<String, String>> got = kafka.consumeUntil(alertTopics, Duration.ofSeconds(90),
+                    r -> cascadeAlerts(r).containsAll(List.of("INC-CASCADE:a1 v2", "INC-CASCADE:b1 v2")));
+            assertThat(cascadeAlerts(got)).contains("INC-CASCADE:a1 v2", "INC-CASCADE:b1 v2");
+            // as a job that ran on for a while would have: its offsets of the rules topic are committed past every pack
+            awaitCommitted(prefix + "engine", topics.rules(), 4);
+        } finally {
+            job.cancel().get();
+        }
+
+        // a new job without state, of the same group, reads the rules topic again and takes up the last valid pack
+        job = startJob(prefix, RulePack.defaults(), Map.of());
+        try {
+            assertThat(ruleDeadLetters(kafka.consumeUntil(List.of(topics.deadLetters()), Duration.ofSeconds(45), r -> ruleDeadLetters(r) >= 6)))
+                    .as("dead letters of the rules topic's invalid packs, read again by the new job").isEqualTo(6);
+            Thread.sleep(3000);
+            long restarted = System.currentTimeMillis();
+            kafka.produce(topics.input(StreamKind.SENSOR), List.of(
+                    "{\"id\":\"r1\",\"sensorId\":\"GAS-r\",\"kind\":\"GAS\",\"value\":22,\"ts\":" + restarted
+                            + ",\"lat\":32.06,\"lon\":118.80,\"cityCode\":\"320100\"}"));
+            kafka.produce(topics.input(StreamKind.CALL), List.of(call("r-c1", restarted + 1, 32.06, 118.81, "320100"),
+                    call("r-c2", restarted + 2, 32.07, 118.80, "320100"), call("r-c3", restarted + 3, 32.06, 118.82, "320100")));
+            assertThat(cascadeAlerts(kafka.consumeUntil(alertTopics, Duration.ofSeconds(90),
+                    r -> cascadeAlerts(r).stream().anyMatch(a -> a.startsWith("INC-CASCADE:r1 "))))).contains("INC-CASCADE:r1 v2");
         } finally {
             job.cancel().get();
         }

@@ -18,6 +18,13 @@ import java.io.UncheckedIOException;
  */
 public final class AlertJson {
 
+    /**
+     * The most bytes an alert record (JSON or CAP) may have: under the 1 MiB that Kafka topics and
+     * producers accept by default. Records stay far below it (the evidence and identifiers they
+     * list are capped); a record above it is dead-lettered, never sent.
+     */
+    public static final int MAX_RECORD_BYTES = 1_000_000;
+
     private static final JsonFactory FACTORY = new JsonFactory();
 
     private AlertJson() {}

@@ -142,7 +142,7 @@ public final class CapXml {
         if (r.ruleVersion() != null) {
             parameter(x, "ruleVersion", r.ruleVersion());
         }
-        parameter(x, "evidenceCount", Integer.toString(r.evidence().length));
+        parameter(x, "evidenceCount", Integer.toString(r.evidenceCount()));
         if (isCyber(r)) {
             parameter(x, "lossCny", String.format(Locale.ROOT, "%.2f", r.lossCny()));
         }

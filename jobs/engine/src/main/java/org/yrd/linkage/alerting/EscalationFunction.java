@@ -20,10 +20,13 @@ import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.chain.Generations;
 import org.yrd.linkage.runtime.EngineMetrics;
+import org.yrd.linkage.runtime.Outputs;
+import org.yrd.linkage.runtime.RecordFailures;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.runtime.EventTime;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,9 +43,15 @@ import java.util.Map;
  * the ingestion operators advance it with the wall clock through quiet periods (see
  * {@code IngestOperator}), so escalations fire on time when nothing comes in. An escalation follows
  * the escalated alert's later updates; it stays when that alert is cancelled afterwards.
+ *
+ * <p>Every alert record leaves the engine through here, so this is also where a revision that could
+ * not be written (its record would not render, or would be larger than a topic accepts) becomes a
+ * dead letter instead of failing the sink; so does a revision or ack this step throws on.
  */
 public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevision, Event, AlertRevision>
         implements CheckpointedFunction {
+
+    private static final long HOUR = 3_600_000L;
 
     private final long retentionMillis;
 
@@ -57,6 +66,7 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
     private transient Map<String, Counter> escalationCounters;
     private transient Map<String, long[]> awaiting;
     private transient Histogram eventTimeLag;
+    private transient RecordFailures failures;
 
     /**
      * @param retention how long after its last revision or ack an alert is remembered here; longer
@@ -88,20 +98,25 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
         alertRecords = new HashMap<>();
         escalationCounters = new HashMap<>();
         awaiting = new HashMap<>();
+        failures = new RecordFailures("ESC-ACK", getRuntimeContext().getMetricGroup());
         eventTimeLag = getRuntimeContext().getMetricGroup().histogram(EngineMetrics.EVENT_TIME_LAG, new DescriptiveStatisticsHistogram(1000));
     }
 
     @Override
     public void processElement1(AlertRevision r, Context ctx, Collector<AlertRevision> out) throws Exception {
-        emit(r, out);
-        List<AlertRevision> at = arrived.get(r.detectedTs());
-        if (at == null) {
-            at = new ArrayList<>(1);
+        try {
+            emit(r, out);
+            List<AlertRevision> at = arrived.get(r.detectedTs());
+            if (at == null) {
+                at = new ArrayList<>(1);
+            }
+            at.add(r);
+            arrived.put(r.detectedTs(), at);
+            ctx.timerService().registerEventTimeTimer(r.detectedTs());
+            touch(ctx, r.detectedTs());
+        } catch (RuntimeException | StackOverflowError x) {
+            ctx.output(Outputs.FAILURES, failures.deadLetter(x, r));
         }
-        at.add(r);
-        arrived.put(r.detectedTs(), at);
-        ctx.timerService().registerEventTimeTimer(r.detectedTs());
-        touch(ctx, r.detectedTs());
     }
 
     /** Takes a revision into account at its event time, so escalations do not depend on arrival timing. */
@@ -142,22 +157,27 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
         for (Map.Entry<String, Deadline> e : deadlines.entries()) {
             Deadline d = e.getValue();
             if (d.escalationRevision > 0) {
-                d.escalationRevision = generations.nextRevision(d.escalationRevision, d.generation);
+                int revision = generations.nextRevision(d.escalationRevision, d.generation);
+                emit(Revisions.escalation(r, e.getKey(), revision, false, d.deadline, d.slaMinutes), out);
+                d.escalationRevision = revision;
                 d.generation = generations.current();
                 deadlines.put(e.getKey(), d);
-                emit(Revisions.escalation(r, e.getKey(), d.escalationRevision, false, d.deadline, d.slaMinutes), out);
             }
         }
     }
 
     @Override
     public void processElement2(Event ack, Context ctx, Collector<AlertRevision> out) throws Exception {
-        AlertAck a = ack.ack();
-        Long first = firstAck.get(a.province());
-        if (first == null || a.ts() < first) {
-            firstAck.put(a.province(), a.ts());
+        try {
+            AlertAck a = ack.ack();
+            Long first = firstAck.get(a.province());
+            if (first == null || a.ts() < first) {
+                firstAck.put(a.province(), a.ts());
+            }
+            touch(ctx, a.ts());
+        } catch (RuntimeException | StackOverflowError x) {
+            ctx.output(Outputs.FAILURES, failures.deadLetter(x, ack));
         }
-        touch(ctx, a.ts());
     }
 
     @Override
@@ -167,7 +187,11 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
             arrived.remove(timestamp);
             due.sort(Comparator.comparingInt(AlertRevision::revision));
             for (AlertRevision r : due) {
-                take(r, ctx, out);
+                try {
+                    take(r, ctx, out);
+                } catch (RuntimeException | StackOverflowError x) {
+                    ctx.output(Outputs.FAILURES, failures.deadLetter(x, r));
+                }
             }
         }
         AlertRevision alert = latest.value();
@@ -182,10 +206,16 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
             if ((acked != null && acked <= d.deadline) || (cancelled != null && cancelled <= d.deadline) || alert == null) {
                 d.settled = true;
             } else {
-                d.escalationRevision = generations.nextRevision(0, 0);
-                d.generation = generations.current();
-                emit(Revisions.escalation(alert, e.getKey(), d.escalationRevision, true, d.deadline, d.slaMinutes), out);
-                escalationCounter(e.getKey()).inc();
+                try {
+                    int revision = generations.nextRevision(0, 0);
+                    emit(Revisions.escalation(alert, e.getKey(), revision, true, d.deadline, d.slaMinutes), out);
+                    d.escalationRevision = revision;
+                    d.generation = generations.current();
+                    escalationCounter(e.getKey()).inc();
+                } catch (RuntimeException | StackOverflowError x) {
+                    ctx.output(Outputs.FAILURES, failures.deadLetter(x, alert));
+                    d.settled = true;
+                }
             }
             deadlines.put(e.getKey(), d);
         }
@@ -199,8 +229,21 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
         }
     }
 
-    /** Passes a record on and counts it by rule, msgType and recipient. */
+    /**
+     * Passes a record on and counts it by rule, msgType and recipient.
+     *
+     * @throws IllegalStateException when its record would be larger than a topic accepts; a record
+     *     that does not render throws what rendering threw. Either way nothing is passed on.
+     */
     private void emit(AlertRevision r, Collector<AlertRevision> out) {
+        // the records of one revision differ only in their recipient code: one stands for all
+        if (r.recipients().length > 0) {
+            int bytes = AlertJson.alert(r, r.recipients()[0]).getBytes(StandardCharsets.UTF_8).length;
+            if (bytes > AlertJson.MAX_RECORD_BYTES) {
+                throw new IllegalStateException("its record would be " + bytes + " bytes, more than the "
+                        + AlertJson.MAX_RECORD_BYTES + " a record may have");
+            }
+        }
         out.collect(r);
         for (String recipient : r.recipients()) {
             alertRecords.computeIfAbsent(r.ruleId() + ' ' + r.msgType() + ' ' + recipient, k -> getRuntimeContext().getMetricGroup()
@@ -236,11 +279,18 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
         }
     }
 
+    /**
+     * Notes activity at {@code ts}: the alert is forgotten once it has been quiet for the retention.
+     * The cleanup timer is set to the next full hour, so that an alert that keeps changing (an
+     * incident open for weeks) holds at most one timer per hour of the retention, not one per revision.
+     */
     private void touch(Context ctx, long ts) throws Exception {
         Long last = lastActivity.value();
         if (last == null || ts > last) {
             lastActivity.update(ts);
-            ctx.timerService().registerEventTimeTimer(EventTime.plus(ts, retentionMillis));
+            long end = EventTime.plus(ts, retentionMillis);
+            // whole hours, so that one timer serves an alert's revisions within the hour; saturated near the end of time
+            ctx.timerService().registerEventTimeTimer(end > Long.MAX_VALUE - HOUR ? Long.MAX_VALUE : -Math.floorDiv(-end, HOUR) * HOUR);
         }
     }
 }

@@ -9,7 +9,6 @@ import org.yrd.linkage.rules.RulePack;
 
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Comparator;
 
 /** Builds the alert revisions that recipients receive from the chains that rules keep. */
 public final class Revisions {
@@ -82,43 +81,14 @@ public final class Revisions {
     }
 
     /**
-     * The evidence a revision lists, in output order: all of it up to {@link AlertRevision#MAX_EVIDENCE}
-     * events, beyond that the anchor and the latest others in ts order (rules-v1.md), so that a
-     * long incident never makes a record too large to send.
+     * The evidence a revision lists, in output order: what the chain keeps, which is all of it up
+     * to {@link AlertRevision#MAX_EVIDENCE} events and beyond that the anchor and the latest others
+     * in ts order (rules-v1.md), so that a long incident never makes a record too large to send.
      */
     static Evidence[] listed(Chain c) {
         Evidence[] all = c.evidence.toArray(new Evidence[0]);
-        if (all.length > AlertRevision.MAX_EVIDENCE) {
-            String anchorId = anchorId(c);
-            Evidence anchor = null;
-            for (Evidence e : all) {
-                if (e.id().equals(anchorId) && (anchor == null || e.ts() < anchor.ts())) {
-                    anchor = e;
-                }
-            }
-            Evidence[] byTs = all.clone();
-            Arrays.sort(byTs, Comparator.comparingLong(Evidence::ts).thenComparing(Evidence.OUTPUT_ORDER));
-            Evidence[] kept = new Evidence[AlertRevision.MAX_EVIDENCE];
-            int n = 0;
-            if (anchor != null) {
-                kept[n++] = anchor;
-            }
-            for (int i = byTs.length - 1; i >= 0 && n < kept.length; i--) {
-                if (byTs[i] != anchor) {
-                    kept[n++] = byTs[i];
-                }
-            }
-            all = kept;
-        }
         Arrays.sort(all, Evidence.OUTPUT_ORDER);
         return all;
-    }
-
-    /** The id of the event that opened the chain: the part of the alert id after the rule id. */
-    private static String anchorId(Chain c) {
-        String rest = c.alertId.substring(c.ruleId.length() + 1);
-        int colon = rest.indexOf(':');
-        return colon < 0 ? rest : rest.substring(0, colon);
     }
 
     static String[] codes(int[] codes) {

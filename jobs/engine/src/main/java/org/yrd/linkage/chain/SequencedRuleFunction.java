@@ -17,6 +17,8 @@ import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.chain.Revisions;
 import org.yrd.linkage.runtime.EngineMetrics;
+import org.yrd.linkage.runtime.Outputs;
+import org.yrd.linkage.runtime.RecordFailures;
 import org.yrd.linkage.runtime.RulePacks;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.rules.RulePack;
@@ -40,6 +42,12 @@ import java.util.Set;
  * corrects the alerts it proves wrong. In ordered mode (replay) revisions go out as events commit,
  * so the whole revision sequence, not only the final state, is the same at any parallelism.
  *
+ * <p>An event the rule throws on (a bug, or input no one foresaw) becomes a dead letter
+ * ({@link RecordFailures}) and is never applied again: speculation drops it from the waiting
+ * events, and a commit goes on with the next event, the state keeping what the rule did before it
+ * threw. A revision that cannot be built becomes a dead letter of its alert, and the alert is
+ * reconciled again when the chain next changes.
+ *
  * <p>Why not Flink CEP: in event time CEP releases an event only when the watermark passes it,
  * which the timeliness contract forbids; and the rules' anchors (an event opens a chain only when
  * it joins no open one) make them folds over ordered events rather than sequence patterns.
@@ -58,6 +66,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
     private transient ValueState<List<String>> dirty;
     private transient String currentKey;
     private transient Generations generations;
+    private transient RecordFailures failures;
     /** Chains opened and closed by committed folds of this subtask since it started (a gauge, not state). */
     private transient long openedChains;
     private transient long closedChains;
@@ -139,6 +148,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
                 "emitted", Types.STRING, TypeInformation.of(Emitted.class)));
         dirty = getRuntimeContext().getState(SPECULATED);
         openRuleState();
+        failures = new RecordFailures(ruleId(), getRuntimeContext().getMetricGroup());
         getRuntimeContext().getMetricGroup().addGroup(EngineMetrics.RULE, ruleId())
                 .gauge(EngineMetrics.OPEN_CHAINS, () -> openedChains - closedChains);
     }
@@ -151,15 +161,19 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
             return;
         }
         Event e = in.event();
-        List<Event> at = pending.get(e.ts());
-        if (at == null) {
-            at = new ArrayList<>(1);
-        }
-        at.add(e);
-        pending.put(e.ts(), at);
-        ctx.timerService().registerEventTimeTimer(e.ts());
-        if (speculative) {
-            speculate(ctx, out);
+        try {
+            List<Event> at = pending.get(e.ts());
+            if (at == null) {
+                at = new ArrayList<>(1);
+            }
+            at.add(e);
+            pending.put(e.ts(), at);
+            ctx.timerService().registerEventTimeTimer(e.ts());
+            if (speculative) {
+                speculate(ctx, out);
+            }
+        } catch (RuntimeException | StackOverflowError x) {
+            ctx.output(Outputs.FAILURES, failures.deadLetter(x, e));
         }
     }
 
@@ -168,15 +182,14 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         currentKey = ctx.getCurrentKey();
         pack = packs.current(ctx.getBroadcastState(RulePacks.STATE));
         S state = loadCommitted();
-        Fold fold = new Fold(ctx);
+        Fold fold = new Fold(ctx, true);
         List<Event> due = pending.get(timestamp);
         if (due != null) {
             pending.remove(timestamp);
             due.sort(Event.TS_ORDER);
             for (Event e : due) {
-                fold.apply(state, e);
-                if (!speculative) {
-                    reconcile(state, fold.touched, out);
+                if (fold.apply(state, e) && !speculative) {
+                    reconcile(fold.touched, ctx, out);
                 }
                 fold.touched.clear();
             }
@@ -184,7 +197,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         expire(state, timestamp, fold);
         saveCommitted(state);
         if (!speculative) {
-            reconcile(state, fold.touched, out);
+            reconcile(fold.touched, ctx, out);
         }
         for (String id : fold.finalised) {
             emitted.remove(id);
@@ -216,9 +229,11 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         }
         events.sort(Event.TS_ORDER);
         S state = loadSpeculative();
-        Fold fold = new Fold(null);
+        Fold fold = new Fold(ctx, false);
         for (Event e : events) {
-            fold.apply(state, e);
+            if (!fold.apply(state, e)) {
+                forget(e);
+            }
         }
         Map<String, Chain> toCheck = new LinkedHashMap<>();
         List<String> before = dirty.value();
@@ -229,16 +244,37 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         }
         toCheck.putAll(fold.seen);
         for (Map.Entry<String, Chain> c : toCheck.entrySet()) {
-            reconcileOne(c.getKey(), c.getValue(), out);
+            reconcileOne(c.getKey(), c.getValue(), ctx, out);
         }
         dirty.update(fold.seen.isEmpty() ? null : new ArrayList<>(fold.seen.keySet()));
     }
 
-    private void reconcile(S state, Set<Chain> touched, Collector<AlertRevision> out) throws Exception {
+    /** Drops a waiting event the rule threw on, so that it is dead-lettered once and never committed. */
+    private void forget(Event e) throws Exception {
+        List<Event> at = pending.get(e.ts());
+        at.removeIf(p -> p.stream() == e.stream() && p.id().equals(e.id()));
+        if (at.isEmpty()) {
+            pending.remove(e.ts());
+        } else {
+            pending.put(e.ts(), at);
+        }
+    }
+
+    private void reconcile(Set<Chain> touched, ReadOnlyContext ctx, Collector<AlertRevision> out) throws Exception {
         for (Chain c : touched) {
-            reconcileOne(c.alertId, c, out);
+            reconcileOne(c.alertId, c, ctx, out);
         }
         touched.clear();
+    }
+
+    /** {@link #reconcileOne(String, Chain, Collector)}; a revision that cannot be built becomes a dead letter of its alert. */
+    private void reconcileOne(String alertId, Chain truth, ReadOnlyContext ctx, Collector<AlertRevision> out) throws Exception {
+        try {
+            reconcileOne(alertId, truth, out);
+        } catch (RuntimeException | StackOverflowError x) {
+            ctx.output(Outputs.FAILURES, failures.deadLetter(x, RecordFailures.streamOf(ruleId(), truth == null ? List.of() : truth.evidence),
+                    "alert " + alertId, null));
+        }
     }
 
     /** Brings what recipients hold of one alert in line with the chain's truth (null: no such alert). */
@@ -274,26 +310,36 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         }
     }
 
-    /** Collects the effects of applying events in order. */
+    /** Collects the effects of applying events in order, to the committed state or to a speculative copy. */
     private final class Fold implements Effects {
-        private final OnTimerContext timers;
+        private final ReadOnlyContext ctx;
+        private final boolean committed;
         final Set<Chain> touched = new LinkedHashSet<>();
         final Map<String, Chain> seen = new LinkedHashMap<>();
         private final Set<Chain> byThisEvent = new LinkedHashSet<>();
         final List<String> finalised = new ArrayList<>();
 
-        Fold(OnTimerContext timers) {
-            this.timers = timers;
+        Fold(ReadOnlyContext ctx, boolean committed) {
+            this.ctx = ctx;
+            this.committed = committed;
         }
 
-        void apply(S state, Event e) throws Exception {
-            SequencedRuleFunction.this.apply(state, e, this);
-            for (Chain c : byThisEvent) {
-                c.recordFirstSent();
-                seen.put(c.alertId, c);
+        /** Applies one event; false when the rule threw on it, which makes the event a dead letter. */
+        boolean apply(S state, Event e) throws Exception {
+            try {
+                SequencedRuleFunction.this.apply(state, e, this);
+                for (Chain c : byThisEvent) {
+                    c.recordFirstSent();
+                    seen.put(c.alertId, c);
+                }
+            } catch (RuntimeException | StackOverflowError x) {
+                byThisEvent.clear();
+                ctx.output(Outputs.FAILURES, failures.deadLetter(x, e));
+                return false;
             }
             touched.addAll(byThisEvent);
             byThisEvent.clear();
+            return true;
         }
 
         @Override
@@ -303,7 +349,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
 
         @Override
         public void opened() {
-            if (timers != null) {
+            if (committed) {
                 openedChains++;
             }
         }
@@ -311,15 +357,15 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         @Override
         public void finalised(String alertId) {
             finalised.add(alertId);
-            if (timers != null) {
+            if (committed) {
                 closedChains++;
             }
         }
 
         @Override
         public void wakeAt(long ts) {
-            if (timers != null) {
-                timers.timerService().registerEventTimeTimer(ts);
+            if (committed) {
+                ctx.timerService().registerEventTimeTimer(ts);
             }
         }
     }

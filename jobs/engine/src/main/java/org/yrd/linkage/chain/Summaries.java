@@ -1,7 +1,6 @@
 package org.yrd.linkage.chain;
 
 import org.yrd.linkage.alert.AlertRevision;
-import org.yrd.linkage.alert.Evidence;
 import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.region.City;
@@ -46,9 +45,9 @@ public final class Summaries {
         String prefix = type == MsgType.CANCEL ? "【撤销，已并入" + (c.mergedInto == null ? "其他案件" : c.mergedInto) + "】" : "";
         String where = places(cities, provinces);
         String subject = SUBJECTS.getOrDefault(c.subject, c.subject == null ? "" : c.subject);
-        long sensors = count(c, StreamKind.SENSOR);
-        long calls = count(c, StreamKind.CALL);
-        long reports = count(c, StreamKind.FRAUD);
+        long sensors = c.count(StreamKind.SENSOR);
+        long calls = c.count(StreamKind.CALL);
+        long reports = c.count(StreamKind.FRAUD);
         switch (c.ruleId) {
             case "INC-CASCADE":
                 return prefix + String.format(Locale.ROOT, "%s传感器超限%d次，%.0f公里内相关110警情%d起：%s",
@@ -90,16 +89,6 @@ public final class Summaries {
             sb.append("（跨").append(provinces.length).append("省市）");
         }
         return sb.toString();
-    }
-
-    private static long count(Chain c, StreamKind stream) {
-        long n = 0;
-        for (Evidence e : c.evidence) {
-            if (e.stream() == stream) {
-                n++;
-            }
-        }
-        return n;
     }
 
     private static String money(double cny) {

@@ -2,17 +2,16 @@ package org.yrd.linkage.cyber;
 
 import org.yrd.linkage.chain.Chain;
 
-import java.util.ArrayList;
-import java.util.List;
-
-/** A CYB-LINK case: reports linked through shared identifiers. A Flink POJO. */
+/**
+ * A CYB-LINK case: reports linked through shared identifiers. Its size does not grow with its
+ * reports or identifiers (the chain keeps the evidence a revision lists and running figures; the
+ * identifiers point to the case, not the case to them). A Flink POJO.
+ */
 public class LinkCase {
     public String id;
     public long firstTs;
     public String firstReportId;
     public long lastTs;
-    /** Keys of every identifier the case's reports named (some may have expired). */
-    public List<String> identifierKeys = new ArrayList<>();
     public Chain chain;
 
     public LinkCase() {}

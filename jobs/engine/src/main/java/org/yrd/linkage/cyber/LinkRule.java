@@ -34,6 +34,13 @@ import java.util.Map;
  * order to be deterministic. Identifiers, cases and the expiry index are RocksDB map states, so
  * the state is not bounded by the heap; each report costs a few point look-ups. Scale limit: one
  * core's worth of reports (measured in BENCHMARKS.md), far above the region's thousands a day.
+ *
+ * <p>State is bounded by the liveness window: an identifier is kept while it is live, a case while
+ * one of its identifiers is, and a case stays the same size however many reports and identifiers
+ * it gathers, though it may stay open for as long as reports keep naming it. So identifiers point
+ * to their case and a case does not list them: when a merge absorbs a case, the absorbed case
+ * names its survivor ({@code merged-into}) for as long as one of its identifiers may still be
+ * live, and a look-up follows those names to the case that stands.
  */
 public class LinkRule extends SequencedRuleFunction<LinkStore> {
 
@@ -53,6 +60,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
     private static final String CASE = "C:";
     private static final String IDENT = "I:";
     private static final String ABSORBED = "A:";
+    private static final String MERGED = "M:";
 
     private static final MapStateDescriptor<String, IdentEntry> IDENTS =
             new MapStateDescriptor<>("identifiers", Types.STRING, TypeInformation.of(IdentEntry.class));
@@ -60,12 +68,15 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
             new MapStateDescriptor<>("cases", Types.STRING, TypeInformation.of(LinkCase.class));
     private static final MapStateDescriptor<String, Chain> ABSORBED_CHAINS =
             new MapStateDescriptor<>("absorbed", Types.STRING, TypeInformation.of(Chain.class));
+    private static final MapStateDescriptor<String, String> MERGED_INTO =
+            new MapStateDescriptor<>("merged-into", Types.STRING, Types.STRING);
     private static final MapStateDescriptor<Long, List<String>> EXPIRY =
             new MapStateDescriptor<>("expiry", Types.LONG, Types.LIST(Types.STRING));
 
     private transient MapState<String, IdentEntry> idents;
     private transient MapState<String, LinkCase> cases;
     private transient MapState<String, Chain> absorbed;
+    private transient MapState<String, String> merged;
     private transient MapState<Long, List<String>> expiry;
     private transient TypeSerializer<IdentEntry> identSerializer;
     private transient TypeSerializer<LinkCase> caseSerializer;
@@ -88,6 +99,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
         idents = getRuntimeContext().getMapState(IDENTS);
         cases = getRuntimeContext().getMapState(CASES);
         absorbed = getRuntimeContext().getMapState(ABSORBED_CHAINS);
+        merged = getRuntimeContext().getMapState(MERGED_INTO);
         expiry = getRuntimeContext().getMapState(EXPIRY);
         identSerializer = getRuntimeContext().createSerializer(identType);
         caseSerializer = getRuntimeContext().createSerializer(caseType);
@@ -99,6 +111,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
         ctx.applyToKeyedState(IDENTS, (key, state) -> state.clear());
         ctx.applyToKeyedState(CASES, (key, state) -> state.clear());
         ctx.applyToKeyedState(ABSORBED_CHAINS, (key, state) -> state.clear());
+        ctx.applyToKeyedState(MERGED_INTO, (key, state) -> state.clear());
         ctx.applyToKeyedState(EXPIRY, (key, state) -> state.clear());
     }
 
@@ -128,11 +141,13 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
         List<LinkCase> joined = new ArrayList<>();
         for (Identifier id : r.identifiers()) {
             IdentEntry entry = store.ident(id.key());
-            if (entry != null && entry.lastTs > t - liveness && !containsCase(joined, entry.caseId)) {
-                LinkCase c = store.linkCase(entry.caseId);
-                joined.add(c);
-                if (survivor == null || c.survivesOver(survivor)) {
-                    survivor = c;
+            if (entry != null && entry.lastTs > t - liveness) {
+                LinkCase c = caseOf(store, entry.caseId);
+                if (!containsCase(joined, c.id)) {
+                    joined.add(c);
+                    if (survivor == null || c.survivesOver(survivor)) {
+                        survivor = c;
+                    }
                 }
             }
         }
@@ -154,9 +169,6 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
         survivor.chain.lossCny += r.amountCny();
         for (Identifier id : r.identifiers()) {
             survivor.chain.addIdentifier(id.masked());
-            if (!survivor.identifierKeys.contains(id.key())) {
-                survivor.identifierKeys.add(id.key());
-            }
             store.putIdent(id.key(), new IdentEntry(survivor.id, t));
             store.expireAt(EventTime.plus(t, liveness), IDENT + id.key());
         }
@@ -182,23 +194,26 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
         return false;
     }
 
+    /** The case that stands for {@code id}: itself, or the case that absorbed it, directly or through others. */
+    private static LinkCase caseOf(LinkStore store, String id) throws Exception {
+        String at = id;
+        LinkCase c = store.linkCase(at);
+        while (c == null) {
+            at = store.mergedInto(at);
+            if (at == null) {
+                throw new IllegalStateException("a live identifier names case " + id + ", which neither stands nor was merged");
+            }
+            c = store.linkCase(at);
+        }
+        return c;
+    }
+
     private void absorb(LinkStore store, LinkCase from, LinkCase into, long ts, Effects fx) throws Exception {
-        into.chain.evidence.addAll(from.chain.evidence);
-        into.chain.lossCny += from.chain.lossCny;
-        for (String masked : from.chain.identifiers) {
-            into.chain.addIdentifier(masked);
-        }
+        into.chain.absorb(from.chain);
         into.lastTs = Math.max(into.lastTs, from.lastTs);
-        for (String key : from.identifierKeys) {
-            IdentEntry entry = store.ident(key);
-            if (entry != null && entry.caseId.equals(from.id)) {
-                entry.caseId = into.id;
-                store.putIdent(key, entry);
-            }
-            if (!into.identifierKeys.contains(key)) {
-                into.identifierKeys.add(key);
-            }
-        }
+        // identifiers that still name the absorbed case were last named by one of its reports, so by from.lastTs
+        store.putMergedInto(from.id, into.id);
+        store.expireAt(from.lastTs + pack().link().liveness().toMillis(), MERGED + from.id);
         store.removeCase(from.id);
         fx.finalised(from.chain.alertId);
         if (from.chain.fired) {
@@ -238,6 +253,8 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
                     store.removeCase(key);
                     fx.finalised(c.chain.alertId);
                 }
+            } else if (entry.startsWith(MERGED)) {
+                merged.remove(key);
             } else {
                 absorbed.remove(key);
                 fx.finalised(key);
@@ -289,6 +306,16 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
         }
 
         @Override
+        public String mergedInto(String id) throws Exception {
+            return merged.get(id);
+        }
+
+        @Override
+        public void putMergedInto(String id, String into) throws Exception {
+            merged.put(id, into);
+        }
+
+        @Override
         public void putAbsorbed(Chain chain) throws Exception {
             absorbed.put(chain.alertId, chain);
         }
@@ -317,6 +344,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
         private final Map<String, IdentEntry> identOverlay = new HashMap<>();
         private final Map<String, LinkCase> caseOverlay = new HashMap<>();
         private final Map<String, Chain> absorbedOverlay = new HashMap<>();
+        private final Map<String, String> mergedOverlay = new HashMap<>();
 
         @Override
         public IdentEntry ident(String key) throws Exception {
@@ -349,6 +377,16 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
         @Override
         public void removeCase(String id) {
             caseOverlay.put(id, null);
+        }
+
+        @Override
+        public String mergedInto(String id) throws Exception {
+            return mergedOverlay.containsKey(id) ? mergedOverlay.get(id) : merged.get(id);
+        }
+
+        @Override
+        public void putMergedInto(String id, String into) {
+            mergedOverlay.put(id, into);
         }
 
         @Override

@@ -14,6 +14,11 @@ interface LinkStore {
 
     void removeCase(String id) throws Exception;
 
+    /** The case that absorbed case {@code id}, while identifiers may still name it; null for none. */
+    String mergedInto(String id) throws Exception;
+
+    void putMergedInto(String id, String into) throws Exception;
+
     /** Keeps the chain of an absorbed case, cancelled, so that its CANCEL can be reconciled. */
     void putAbsorbed(Chain chain) throws Exception;
 

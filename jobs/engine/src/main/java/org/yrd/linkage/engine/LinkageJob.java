@@ -23,9 +23,11 @@ import org.yrd.linkage.incident.ClusterRule;
 import org.yrd.linkage.incident.SpreadRule;
 import org.yrd.linkage.ingest.DedupeFunction;
 import org.yrd.linkage.ingest.IngestOperator;
+import org.yrd.linkage.ingest.Redaction;
 import org.yrd.linkage.runtime.EngineOptions;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RawRecord;
+import org.yrd.linkage.runtime.RecordFailures;
 import org.yrd.linkage.runtime.RulePacks;
 import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.Event;
@@ -52,6 +54,9 @@ import java.util.Map;
  *                                    |    alerts of all rules + acks --> feedback (alert id) --> (rule, hour) --> rule-feedback sink
  *                                    +--> dead letters of every step -----------------------> dead-letter sink
  * </pre>
+ *
+ * <p>No record fails the job: a record that any step throws on becomes a dead letter of that step
+ * ({@link RecordFailures}), masked here on its way to the dead-letter sink.
  */
 public final class LinkageJob {
 
@@ -111,9 +116,11 @@ public final class LinkageJob {
         boolean devKey = conf.get(EngineOptions.IDENTIFIER_DEV_KEY);
 
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
+        List<DataStream<DeadLetter>> failures = new ArrayList<>();
         SingleOutputStreamOperator<String> packs = (ruleUpdates != null ? ruleUpdates : noRuleUpdates(env))
                 .process(new RuleUpdates()).setParallelism(1).uid("rule-updates").name("validate rule packs");
         deadLetters.add(packs.getSideOutput(Outputs.DEAD_LETTERS));
+        failures.add(packs.getSideOutput(Outputs.FAILURES));
         BroadcastStream<String> rules = packs.broadcast(RulePacks.STATE);
 
         DataStream<Event> events = null;
@@ -124,6 +131,7 @@ public final class LinkageJob {
                             new IngestOperator(in.getKey(), pack, bound, maxSkew, interval, quietAfter, clock, keyFile, devKey))
                     .uid("ingest-" + name);
             deadLetters.add(ingested.getSideOutput(Outputs.DEAD_LETTERS));
+            failures.add(ingested.getSideOutput(Outputs.FAILURES));
             events = events == null ? ingested : events.union(ingested);
         }
 
@@ -132,11 +140,13 @@ public final class LinkageJob {
                 .process(new DedupeFunction(conf.get(EngineOptions.DEDUPE_HORIZON)))
                 .uid("dedupe").name("dedupe (stream, id)");
         deadLetters.add(unique.getSideOutput(Outputs.DEAD_LETTERS));
+        failures.add(unique.getSideOutput(Outputs.FAILURES));
 
         // every rule is in the graph even when switched off, so that a later pack can switch it on
-        List<DataStream<AlertRevision>> alerts = new ArrayList<>();
-        alerts.add(rule(unique.connect(rules).process(new CascadeRouting(pack)).name("route inc-cascade"),
-                rules, new CascadeRule(pack, speculative), "inc-cascade", "INC-CASCADE (grid cell)"));
+        SingleOutputStreamOperator<Routed> cascadeRouted = unique.connect(rules).process(new CascadeRouting(pack)).name("route inc-cascade");
+        failures.add(cascadeRouted.getSideOutput(Outputs.FAILURES));
+        List<SingleOutputStreamOperator<AlertRevision>> alerts = new ArrayList<>();
+        alerts.add(rule(cascadeRouted, rules, new CascadeRule(pack, speculative), "inc-cascade", "INC-CASCADE (grid cell)"));
         alerts.add(rule(unique.flatMap(new SpreadRule.Route()).returns(Routed.class).name("route inc-spread"),
                 rules, new SpreadRule(pack, speculative), "inc-spread", "INC-SPREAD (sensor kind)"));
         alerts.add(rule(unique.flatMap(new ClusterRule.Route()).returns(Routed.class).name("route inc-cluster"),
@@ -145,33 +155,36 @@ public final class LinkageJob {
                 rules, new LinkRule(pack, speculative), "cyb-link", "CYB-LINK (linker)"));
         alerts.add(rule(unique.flatMap(new BurstRule.Route()).returns(Routed.class).name("route cyb-burst"),
                 rules, new BurstRule(pack, speculative), "cyb-burst", "CYB-BURST (identifier)"));
-        DataStream<AlertRevision> all = alerts.get(0);
-        for (int i = 1; i < alerts.size(); i++) {
-            all = all.union(alerts.get(i));
+        for (SingleOutputStreamOperator<AlertRevision> rule : alerts) {
+            failures.add(rule.getSideOutput(Outputs.FAILURES));
         }
+        DataStream<AlertRevision> all = union(alerts);
         DataStream<Event> acks = unique.filter(e -> e.stream() == StreamKind.ACK).name("acks");
         Duration retention = conf.get(EngineOptions.ESCALATION_RETENTION);
-        DataStream<AlertRevision> escalated = all.keyBy(AlertRevision::alertId)
+        SingleOutputStreamOperator<AlertRevision> escalated = all.keyBy(AlertRevision::alertId)
                 .connect(acks.keyBy(e -> e.ack().alertId()))
                 .process(new EscalationFunction(retention))
                 .uid("esc-ack").name("ESC-ACK (alert id)");
+        failures.add(escalated.getSideOutput(Outputs.FAILURES));
         sinks.alerts(escalated);
-        sinks.ruleFeedback(all.keyBy(AlertRevision::alertId)
+        SingleOutputStreamOperator<FeedbackFact> facts = all.keyBy(AlertRevision::alertId)
                 .connect(acks.keyBy(e -> e.ack().alertId()))
-                .process(new FeedbackFunction(retention)).uid("feedback").name("feedback (alert id)")
-                .keyBy(FeedbackFact::key)
-                .process(new RuleFeedbackFunction(retention)).uid("rule-feedback").name("rule feedback (rule, hour)"));
+                .process(new FeedbackFunction(retention)).uid("feedback").name("feedback (alert id)");
+        SingleOutputStreamOperator<String> figures = facts.keyBy(FeedbackFact::key)
+                .process(new RuleFeedbackFunction(retention)).uid("rule-feedback").name("rule feedback (rule, hour)");
+        failures.add(facts.getSideOutput(Outputs.FAILURES));
+        failures.add(figures.getSideOutput(Outputs.FAILURES));
+        sinks.ruleFeedback(figures);
         if (sinks.wantsCap()) {
-            sinks.capDocuments(escalated.keyBy(AlertRevision::alertId)
+            SingleOutputStreamOperator<CapDocument> documents = escalated.keyBy(AlertRevision::alertId)
                     .process(new CapRenderFunction(retention))
-                    .uid("cap").name("render CAP 1.2"));
+                    .uid("cap").name("render CAP 1.2");
+            failures.add(documents.getSideOutput(Outputs.FAILURES));
+            sinks.capDocuments(documents);
         }
 
-        DataStream<DeadLetter> dl = deadLetters.get(0);
-        for (int i = 1; i < deadLetters.size(); i++) {
-            dl = dl.union(deadLetters.get(i));
-        }
-        sinks.deadLetters(dl);
+        deadLetters.add(union(failures).map(Redaction::failure).returns(DeadLetter.class).name("mask dead letters of failures"));
+        sinks.deadLetters(union(deadLetters));
         sinks.finish();
     }
 
@@ -195,9 +208,17 @@ public final class LinkageJob {
         }
     }
 
-    private static DataStream<AlertRevision> rule(DataStream<Routed> routed, BroadcastStream<String> rules,
-                                                  SequencedRuleFunction<?> rule, String uid, String name) {
+    private static SingleOutputStreamOperator<AlertRevision> rule(DataStream<Routed> routed, BroadcastStream<String> rules,
+                                                                  SequencedRuleFunction<?> rule, String uid, String name) {
         return routed.keyBy(Routed::key).connect(rules).process(rule).uid(uid).name(name);
+    }
+
+    private static <T> DataStream<T> union(List<? extends DataStream<T>> streams) {
+        DataStream<T> all = streams.get(0);
+        for (int i = 1; i < streams.size(); i++) {
+            all = all.union(streams.get(i));
+        }
+        return all;
     }
 
     /** An empty stream of rule updates (replay: the pack stays as submitted). */

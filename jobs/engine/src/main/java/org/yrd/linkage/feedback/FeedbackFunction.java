@@ -1,8 +1,6 @@
 package org.yrd.linkage.feedback;
 
 import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ListState;
-import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.MapState;
 import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -16,9 +14,12 @@ import org.yrd.linkage.alert.AlertKind;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.Event;
+import org.yrd.linkage.runtime.Outputs;
+import org.yrd.linkage.runtime.RecordFailures;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -26,6 +27,10 @@ import java.util.List;
  * the acknowledgements of the provinces it was sent to, and states what happened as
  * {@link FeedbackFact}s: first sent, acknowledged (and how fast), confirmed, false alarm,
  * resolved, each once per alert and province. Escalations are not rules and are left out.
+ *
+ * <p>State per alert id is bounded whatever comes in: besides the alert's own figures, acks that
+ * arrive before their alert wait as one per province and status (the earliest), since a province
+ * may acknowledge the same alert any number of times and only the first of each kind counts.
  */
 public class FeedbackFunction extends KeyedCoProcessFunction<String, AlertRevision, Event, FeedbackFact> {
 
@@ -35,7 +40,9 @@ public class FeedbackFunction extends KeyedCoProcessFunction<String, AlertRevisi
     private transient ValueState<String> ruleId;
     private transient MapState<String, Long> firstSent;
     private transient MapState<String, Boolean> counted;
-    private transient ListState<AlertAck> waiting;
+    /** Per province and status, the earliest ack whose alert was not yet sent to that province. */
+    private transient MapState<String, AlertAck> waiting;
+    private transient RecordFailures failures;
 
     public FeedbackFunction(Duration retention) {
         this.retention = retention;
@@ -47,18 +54,27 @@ public class FeedbackFunction extends KeyedCoProcessFunction<String, AlertRevisi
         ValueStateDescriptor<String> rule = new ValueStateDescriptor<>("rule", Types.STRING);
         MapStateDescriptor<String, Long> sent = new MapStateDescriptor<>("first-sent", Types.STRING, Types.LONG);
         MapStateDescriptor<String, Boolean> done = new MapStateDescriptor<>("counted", Types.STRING, Types.BOOLEAN);
-        ListStateDescriptor<AlertAck> acks = new ListStateDescriptor<>("waiting-acks", TypeInformation.of(AlertAck.class));
+        MapStateDescriptor<String, AlertAck> acks = new MapStateDescriptor<>("acks-waiting", Types.STRING, TypeInformation.of(AlertAck.class));
         for (var d : List.of(rule, sent, done, acks)) {
             d.enableTimeToLive(ttl);
         }
         ruleId = getRuntimeContext().getState(rule);
         firstSent = getRuntimeContext().getMapState(sent);
         counted = getRuntimeContext().getMapState(done);
-        waiting = getRuntimeContext().getListState(acks);
+        waiting = getRuntimeContext().getMapState(acks);
+        failures = new RecordFailures("feedback", getRuntimeContext().getMetricGroup());
     }
 
     @Override
     public void processElement1(AlertRevision r, Context ctx, Collector<FeedbackFact> out) throws Exception {
+        try {
+            alert(r, out);
+        } catch (RuntimeException | StackOverflowError x) {
+            ctx.output(Outputs.FAILURES, failures.deadLetter(x, r));
+        }
+    }
+
+    private void alert(AlertRevision r, Collector<FeedbackFact> out) throws Exception {
         if (r.kind() == AlertKind.ESCALATION || r.withdrawn()) {
             return;
         }
@@ -70,20 +86,33 @@ public class FeedbackFunction extends KeyedCoProcessFunction<String, AlertRevisi
                 out.collect(new FeedbackFact(r.ruleId(), p, hourOf(r.firstSentTs()[i]), FeedbackFact.ALERTED, 0));
             }
         }
-        List<AlertAck> still = new ArrayList<>();
-        for (AlertAck a : waiting.get()) {
-            if (!take(a, out)) {
-                still.add(a);
+        List<AlertAck> acks = new ArrayList<>();
+        waiting.values().forEach(acks::add);
+        acks.sort(Comparator.comparingLong(AlertAck::ts));
+        for (AlertAck a : acks) {
+            if (take(a, out)) {
+                waiting.remove(waitingKey(a));
             }
         }
-        waiting.update(still);
     }
 
     @Override
     public void processElement2(Event ack, Context ctx, Collector<FeedbackFact> out) throws Exception {
-        if (!take(ack.ack(), out)) {
-            waiting.add(ack.ack());
+        try {
+            AlertAck a = ack.ack();
+            if (!take(a, out)) {
+                AlertAck before = waiting.get(waitingKey(a));
+                if (before == null || a.ts() < before.ts()) {
+                    waiting.put(waitingKey(a), a);
+                }
+            }
+        } catch (RuntimeException | StackOverflowError x) {
+            ctx.output(Outputs.FAILURES, failures.deadLetter(x, ack));
         }
+    }
+
+    private static String waitingKey(AlertAck a) {
+        return a.province() + '|' + a.status();
     }
 
     /** Counts an ack once its alert was sent to its province; false while that is not known yet. */

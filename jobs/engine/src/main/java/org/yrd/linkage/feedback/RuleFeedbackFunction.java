@@ -10,9 +10,13 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.runtime.EventTime;
+import org.yrd.linkage.model.StreamKind;
+import org.yrd.linkage.runtime.Outputs;
+import org.yrd.linkage.runtime.RecordFailures;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -30,6 +34,7 @@ public class RuleFeedbackFunction extends KeyedProcessFunction<String, FeedbackF
     private final Duration retention;
     private transient ValueState<RuleFeedback> figures;
     private transient ValueState<Boolean> published;
+    private transient RecordFailures failures;
 
     public RuleFeedbackFunction(Duration retention) {
         this.retention = retention;
@@ -44,19 +49,27 @@ public class RuleFeedbackFunction extends KeyedProcessFunction<String, FeedbackF
         p.enableTimeToLive(ttl);
         figures = getRuntimeContext().getState(f);
         published = getRuntimeContext().getState(p);
+        failures = new RecordFailures("rule feedback", getRuntimeContext().getMetricGroup());
     }
 
     @Override
     public void processElement(FeedbackFact fact, Context ctx, Collector<String> out) throws Exception {
-        RuleFeedback r = figures.value();
-        if (r == null) {
-            r = new RuleFeedback();
-            ctx.timerService().registerEventTimeTimer(EventTime.plus(fact.hourStart(), HOUR));
-        }
-        r.add(fact);
-        figures.update(r);
-        if (Boolean.TRUE.equals(published.value())) {
-            out.collect(json(r));
+        try {
+            RuleFeedback r = figures.value();
+            if (r == null) {
+                r = new RuleFeedback();
+                ctx.timerService().registerEventTimeTimer(EventTime.plus(fact.hourStart(), HOUR));
+            }
+            r.add(fact);
+            figures.update(r);
+            if (Boolean.TRUE.equals(published.value())) {
+                out.collect(json(r));
+            }
+        } catch (RuntimeException | StackOverflowError x) {
+            // a fact comes from an ack, or (ALERTED) from an alert of its rule
+            StreamKind stream = FeedbackFact.ALERTED.equals(fact.kind()) ? RecordFailures.streamOf(fact.ruleId(), List.of()) : StreamKind.ACK;
+            ctx.output(Outputs.FAILURES, failures.deadLetter(x, stream,
+                    "feedback " + fact.kind() + " of " + fact.ruleId() + " in " + fact.province() + ", hour " + fact.hourStart(), null));
         }
     }
 

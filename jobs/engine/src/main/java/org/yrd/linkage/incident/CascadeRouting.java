@@ -1,5 +1,6 @@
 package org.yrd.linkage.incident;
 
+import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.chain.Routed;
@@ -7,6 +8,8 @@ import org.yrd.linkage.model.Event;
 import org.yrd.linkage.model.SensorKind;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.runtime.Outputs;
+import org.yrd.linkage.runtime.RecordFailures;
 import org.yrd.linkage.runtime.RulePacks;
 
 /**
@@ -20,13 +23,27 @@ public final class CascadeRouting extends BroadcastProcessFunction<Event, String
     private final RulePacks packs;
     private transient RulePack pack;
     private transient Grid grid;
+    private transient RecordFailures failures;
 
     public CascadeRouting(RulePack pack) {
         this.packs = new RulePacks(pack);
     }
 
     @Override
+    public void open(OpenContext openContext) {
+        failures = new RecordFailures("route INC-CASCADE", getRuntimeContext().getMetricGroup());
+    }
+
+    @Override
     public void processElement(Event e, ReadOnlyContext ctx, Collector<Routed> out) throws Exception {
+        try {
+            route(e, ctx, out);
+        } catch (RuntimeException | StackOverflowError x) {
+            ctx.output(Outputs.FAILURES, failures.deadLetter(x, e));
+        }
+    }
+
+    private void route(Event e, ReadOnlyContext ctx, Collector<Routed> out) throws Exception {
         RulePack current = packs.current(ctx.getBroadcastState(RulePacks.STATE));
         if (current != pack) {
             pack = current;

@@ -9,6 +9,7 @@ import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.yrd.linkage.runtime.EngineMetrics;
 import org.yrd.linkage.runtime.Outputs;
+import org.yrd.linkage.runtime.RecordFailures;
 import org.yrd.linkage.model.StreamKind;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
@@ -34,6 +35,7 @@ public class DedupeFunction extends KeyedProcessFunction<String, Event, Event> {
     private transient ValueState<Long> firstTs;
     private transient Map<StreamKind, Counter> repeated;
     private transient Map<StreamKind, Counter> late;
+    private transient RecordFailures failures;
 
     public DedupeFunction(Duration horizon) {
         this.horizonMillis = horizon.toMillis();
@@ -53,14 +55,25 @@ public class DedupeFunction extends KeyedProcessFunction<String, Event, Event> {
         repeated = new EnumMap<>(StreamKind.class);
         late = new EnumMap<>(StreamKind.class);
         MetricGroup metrics = getRuntimeContext().getMetricGroup();
+        failures = new RecordFailures("dedupe", metrics);
         for (StreamKind s : List.of(StreamKind.SENSOR, StreamKind.CALL, StreamKind.FRAUD, StreamKind.ACK)) {
             repeated.put(s, metrics.addGroup(EngineMetrics.STREAM, s.name()).counter(EngineMetrics.REPEATED));
-            late.put(s, EngineMetrics.deadLetters(metrics, s).get(Reason.LATE));
+            Map<Reason, Counter> deadLetters = EngineMetrics.deadLetters(metrics, s);
+            late.put(s, deadLetters.get(Reason.LATE));
+            failures.sharing(s, deadLetters);
         }
     }
 
     @Override
     public void processElement(Event e, Context ctx, Collector<Event> out) throws Exception {
+        try {
+            dedupe(e, ctx, out);
+        } catch (RuntimeException | StackOverflowError x) {
+            ctx.output(Outputs.FAILURES, failures.deadLetter(x, e));
+        }
+    }
+
+    private void dedupe(Event e, Context ctx, Collector<Event> out) throws Exception {
         Long first = firstTs.value();
         if (first != null && Math.abs(e.ts() - first) <= horizonMillis) {
             repeated.get(e.stream()).inc();

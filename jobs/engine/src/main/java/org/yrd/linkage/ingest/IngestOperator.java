@@ -2,6 +2,8 @@ package org.yrd.linkage.ingest;
 
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
+import org.apache.flink.api.common.state.BroadcastState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.ListState;
 import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -14,6 +16,7 @@ import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.yrd.linkage.runtime.EngineMetrics;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RawRecord;
+import org.yrd.linkage.runtime.RecordFailures;
 import org.yrd.linkage.runtime.RulePacks;
 import org.yrd.linkage.ident.IdentifierKey;
 import org.yrd.linkage.model.AlertAck;
@@ -29,8 +32,8 @@ import org.yrd.linkage.rules.RulePack;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 
@@ -40,7 +43,8 @@ import java.util.Objects;
  * categories) before any shuffle, and generate the stream's event-time watermark.
  *
  * <p>Its second input is the rule-pack updates (broadcast), so that a changed threshold or call
- * filter applies from the next record on.
+ * filter applies from the next record on. The pack in force is broadcast state: every subtask
+ * holds the same, and Flink gives every subtask a copy on restore, also at a higher parallelism.
  *
  * <p>Time is decided here by the stream's {@link StreamClock}: a record stamped ahead of the real
  * time is FUTURE and moves no clock (live mode: more than {@code maxSkew} after the wall clock;
@@ -62,11 +66,17 @@ import java.util.Objects;
 public final class IngestOperator extends AbstractStreamOperator<Event> implements TwoInputStreamOperator<RawRecord, String, Event> {
 
     private static final int SENSOR_CACHE_SIZE = 100_000;
+    /**
+     * The pack in force, keyed as in {@link RulePacks#STATE} but named apart from it: earlier
+     * versions kept the pack here in a list state of that name, which their savepoints still hold.
+     */
+    private static final MapStateDescriptor<String, String> PACK_STATE =
+            new MapStateDescriptor<>("rule-pack-in-force", Types.STRING, Types.STRING);
 
     private final StreamKind stream;
     private final RulePacks packs;
     private transient RulePack pack;
-    private transient ListState<String> packState;
+    private transient BroadcastState<String, String> packState;
     private transient ListState<RawRecord> heldState;
     private final long boundMillis;
     private final long maxSkewMillis;
@@ -88,6 +98,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     private transient Counter in;
     private transient Counter filtered;
     private transient Map<Reason, Counter> deadLetters;
+    private transient RecordFailures failures;
     private transient Counter cacheHits;
     private transient Counter cacheMisses;
 
@@ -122,11 +133,8 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
-        packState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("rule-pack", Types.STRING));
-        pack = packs.initial();
-        for (String yaml : packState.get()) {
-            pack = packs.of(yaml);
-        }
+        packState = context.getOperatorStateStore().getBroadcastState(PACK_STATE);
+        pack = packs.current(packState);
         heldState = context.getOperatorStateStore().getListState(new ListStateDescriptor<>("held-records", TypeInformation.of(RawRecord.class)));
         restored = new ArrayList<>();
         heldState.get().forEach(restored::add);
@@ -144,7 +152,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     @Override
     public void processElement2(StreamRecord<String> update) throws Exception {
         pack = packs.of(update.getValue());
-        packState.update(List.of(update.getValue()));
+        packState.put(RulePacks.KEY, update.getValue());
     }
 
     @Override
@@ -190,6 +198,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         in = group.counter(EngineMetrics.EVENTS_IN);
         filtered = group.counter(EngineMetrics.EVENTS_FILTERED);
         deadLetters = EngineMetrics.deadLetters(getMetricGroup(), stream);
+        failures = new RecordFailures("ingest " + stream.baseName(), getMetricGroup()).sharing(stream, deadLetters);
         cacheHits = group.counter(EngineMetrics.CACHE_HITS);
         cacheMisses = group.counter(EngineMetrics.CACHE_MISSES);
         group.gauge(EngineMetrics.CACHE_HIT_RATE, () -> {
@@ -201,11 +210,17 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         scheduleWatermark();
     }
 
+    /** Ingests one record; whatever it holds, it never fails the job (see {@link RecordFailures}). */
     @Override
     public void processElement1(StreamRecord<RawRecord> element) {
         readRestored();
         in.inc();
-        ingest(element.getValue());
+        RawRecord raw = element.getValue();
+        try {
+            ingest(raw);
+        } catch (RuntimeException | StackOverflowError e) {
+            output.collect(Outputs.FAILURES, new StreamRecord<>(failures.deadLetter(e, stream, Redaction.raw(raw.value()), raw.source())));
+        }
     }
 
     private void ingest(RawRecord raw) {

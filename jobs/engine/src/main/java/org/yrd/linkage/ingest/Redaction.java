@@ -18,6 +18,15 @@ public final class Redaction {
 
     private Redaction() {}
 
+    /**
+     * A dead letter of a record an operator threw on ({@link org.yrd.linkage.runtime.Outputs#FAILURES})
+     * as it may leave the engine: its detail, which quotes an exception message, and its raw text
+     * masked like the raw text of every stream.
+     */
+    public static DeadLetter failure(DeadLetter d) {
+        return new DeadLetter(d.stream(), d.reason(), RawMasking.mask(d.detail()), RawMasking.mask(d.raw()), d.at(), d.source());
+    }
+
     /** The raw text of a dead letter for the record {@code bytes}. */
     public static String raw(byte[] bytes) {
         int n = Math.min(bytes.length, MAX_BYTES);

@@ -79,7 +79,11 @@ public final class KafkaIO {
         return inputs;
     }
 
-    /** The rule-pack updates of the rules topic, read from the beginning of the topic so a restarted job sees the latest pack. */
+    /**
+     * The rule-pack updates of the rules topic. A job without state reads the topic from its
+     * beginning, whatever the group has committed, so that the last valid pack on it is in force
+     * again (the topic is compacted, key = pack id); a restored job goes on from its own offsets.
+     */
     public static DataStream<RawRecord> ruleUpdates(StreamExecutionEnvironment env, ReadableConfig conf, Properties props) {
         Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
         KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
@@ -87,7 +91,7 @@ public final class KafkaIO {
                 .setTopics(topics.rules())
                 .setGroupId(conf.get(EngineOptions.KAFKA_GROUP))
                 .setClientIdPrefix("yrd-linkage-rules")
-                .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+                .setStartingOffsets(OffsetsInitializer.earliest())
                 .setDeserializer(new RawRecords())
                 .build();
         return env.fromSource(source, RuleUpdates.timeless(), "kafka " + topics.rules()).setParallelism(1).uid("source-rules");

@@ -16,6 +16,7 @@ import java.util.Map;
  * stream=S                      eventsIn, eventsFiltered, repeatedIgnored, regionCacheHits, regionCacheMisses,
  *                               regionCacheHitRate (gauge), watermarkLagMs (gauge)
  * stream=S reason=R             deadLetters
+ *                               recordFailures              (records an operator threw on, each also a SCHEMA dead letter)
  * rule=X msgType=M recipient=P  alertRecords                (one per record written, escalations included)
  * rule=X                        openChains (gauge)          (incidents, episodes, clusters, cases, bursts)
  * province=P                    awaitingAck (gauge), escalations
@@ -35,6 +36,7 @@ public final class EngineMetrics {
     public static final String EVENTS_FILTERED = "eventsFiltered";
     public static final String REPEATED = "repeatedIgnored";
     public static final String DEAD_LETTERS = "deadLetters";
+    public static final String RECORD_FAILURES = "recordFailures";
     public static final String CACHE_HITS = "regionCacheHits";
     public static final String CACHE_MISSES = "regionCacheMisses";
     public static final String CACHE_HIT_RATE = "regionCacheHitRate";

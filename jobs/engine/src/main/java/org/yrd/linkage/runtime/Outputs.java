@@ -13,5 +13,12 @@ public final class Outputs {
     /** Dead letters of every step: parsing, placement, lateness, rule-pack validation. */
     public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
+    /**
+     * Dead letters of records an operator threw on ({@link RecordFailures}). Their detail and raw
+     * text are not masked yet: the job graph masks them on the way out, since the operators below
+     * it (rules, alerting, feedback) cannot reach the masking, which lives with ingestion.
+     */
+    public static final OutputTag<DeadLetter> FAILURES = new OutputTag<>("record-failures") {};
+
     private Outputs() {}
 }

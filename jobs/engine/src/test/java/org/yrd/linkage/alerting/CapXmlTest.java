@@ -363,6 +363,20 @@ class CapXmlTest {
         assertThat(CapXml.fileName(copyId(linkAlert, longId + "y"), "320000")).isNotEqualTo(name);
     }
 
+    @Test
+    void evidenceCountParameterCountsEveryEventAlsoThoseTheRevisionNoLongerLists() {
+        Chain c = chain("INC-CLUSTER", AlertKind.INCIDENT_CHAIN, "k0", "FLOOD", Severity.HIGH, ev(StreamKind.CALL, "k0", T0, 320500));
+        for (int i = 1; i <= 300; i++) {
+            c.add(ev(StreamKind.CALL, "k" + i, T0 + i, i % 2 == 0 ? 320500 : 310100));
+        }
+        c.recordFirstSent();
+        AlertRevision r = Revisions.of(c, 7, MsgType.UPDATE, PACK_V, null, false);
+        assertThat(r.evidence()).hasSize(AlertRevision.MAX_EVIDENCE);
+        String xml = CapXml.render(r, "310000");
+        assertValid(xml, "an update of 301 calls");
+        assertThat(parameter(parse(xml), "evidenceCount")).isEqualTo("301");
+    }
+
     // --- building revisions --------------------------------------------------------------------
 
     private static Evidence ev(StreamKind stream, String id, long ts, int city) {

@@ -112,6 +112,43 @@ class EscalationFunctionTest {
     }
 
     @Test
+    void alertUpdatedEveryQuarterHourForThirtyDaysHoldsAtMostOneCleanupTimerPerHourOfRetention() throws Exception {
+        Chain c = cluster();
+        try (var h = harness()) {
+            h.processElement2(ack("INC-CLUSTER:k0", "310000", T0), T0);
+            h.processElement2(ack("INC-CLUSTER:k0", "320000", T0), T0);
+            for (int i = 1; i <= 30 * 24 * 4; i++) {
+                long t = T0 + i * 15 * MINUTE;
+                c.add(new Evidence(StreamKind.CALL, "k" + (i + 1), t, 310100));
+                h.processElement1(Revisions.of(c, i, i == 1 ? MsgType.ALERT : MsgType.UPDATE, RulePack.defaults(), null, false), t);
+                h.processBothWatermarks(new Watermark(t));
+                h.getOutput().clear();
+            }
+            // 8 days of retention: one cleanup timer per hour it may fall due, and the next revision's
+            assertThat(h.numEventTimeTimers()).isLessThanOrEqualTo(8 * 24 + 2);
+        }
+    }
+
+    @Test
+    void revisionWhoseRecordDoesNotRenderIsADeadLetterAndTheNextOnePasses() throws Exception {
+        Chain c = cluster();
+        AlertRevision good = Revisions.of(c, 1, MsgType.ALERT, RulePack.defaults(), null, false);
+        c.severity = null;
+        AlertRevision broken = Revisions.of(c, 2, MsgType.UPDATE, RulePack.defaults(), null, false);
+        try (var h = harness()) {
+            h.processElement1(broken, T0);
+            h.processElement1(good, T0);
+            assertThat(h.extractOutputValues()).extracting(r -> r.alertId() + " r" + r.revision()).containsExactly("INC-CLUSTER:k0 r1");
+            var failures = h.getSideOutput(org.yrd.linkage.runtime.Outputs.FAILURES);
+            assertThat(failures).singleElement().satisfies(d -> {
+                assertThat(d.getValue().stream()).isEqualTo(StreamKind.CALL);
+                assertThat(d.getValue().raw()).isEqualTo("alert INC-CLUSTER:k0, revision 2");
+                assertThat(d.getValue().detail()).startsWith("internal error in ESC-ACK: java.lang.NullPointerException");
+            });
+        }
+    }
+
+    @Test
     void summaryNamesTheCitiesInChinese() {
         AlertRevision r = Revisions.of(cluster(), 1, MsgType.ALERT, RulePack.defaults(), null, false);
         assertThat(r.summary()).contains("上海市").contains("苏州市").contains("火灾");

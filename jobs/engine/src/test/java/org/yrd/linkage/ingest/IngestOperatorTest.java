@@ -1,6 +1,8 @@
 package org.yrd.linkage.ingest;
 
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
@@ -237,19 +239,48 @@ class IngestOperatorTest {
         }
     }
 
-    @Test
-    void lowerThresholdPublishedLiveLetsReadingsThroughFromTheNextRecord() throws Exception {
-        org.yrd.linkage.rules.RulePack d = RulePack.defaults();
+    /** The default pack with the GAS threshold at 20 instead of 25, version 2. */
+    private static RulePack lowerGasThreshold() {
+        RulePack d = RulePack.defaults();
         var hazards = new java.util.EnumMap<>(d.hazards());
         var gas = hazards.get(org.yrd.linkage.model.SensorKind.GAS);
         hazards.put(org.yrd.linkage.model.SensorKind.GAS, new RulePack.Hazard(20, gas.unit(), gas.relatedCalls()));
-        RulePack lower = new RulePack(d.id(), "2", hazards, d.cascade(), d.spread(), d.cluster(), d.link(), d.burst(), d.escalation());
+        return new RulePack(d.id(), "2", hazards, d.cascade(), d.spread(), d.cluster(), d.link(), d.burst(), d.escalation());
+    }
+
+    private static IngestOperator operator() {
+        return new IngestOperator(StreamKind.SENSOR, RulePack.defaults(), BOUND, SKEW, 200, 5_000, false, null, true);
+    }
+
+    @Test
+    void lowerThresholdPublishedLiveLetsReadingsThroughFromTheNextRecord() throws Exception {
+        RulePack lower = lowerGasThreshold();
         try (var h = harness(StreamKind.SENSOR, false)) {
             startClockAt(h, T0);
             h.processElement1(line(gas("before", 22, T0)), 0);
             h.processElement2(org.yrd.linkage.rules.RulePackFile.toYaml(lower), 0);
             h.processElement1(line(gas("after", 22, T0 + 1)), 0);
             assertThat(h.extractOutputValues()).extracting(Event::id).containsExactly("after");
+        }
+    }
+
+    @Test
+    void packPublishedLiveIsInForceOnEverySubtaskAfterARestoreAtHigherParallelism() throws Exception {
+        RulePack lower = lowerGasThreshold();
+        OperatorSubtaskState snapshot;
+        try (var h = new TwoInputStreamOperatorTestHarness<>(operator(), 128, 1, 0)) {
+            h.open();
+            h.processElement2(org.yrd.linkage.rules.RulePackFile.toYaml(lower), 0);
+            snapshot = h.snapshot(1, 1);
+        }
+        for (int subtask = 0; subtask < 3; subtask++) {
+            try (var h = new TwoInputStreamOperatorTestHarness<>(operator(), 128, 3, subtask)) {
+                h.initializeState(AbstractStreamOperatorTestHarness.repartitionOperatorState(snapshot, 128, 1, 3, subtask));
+                h.open();
+                h.processElement1(line(gas("between", 22, T0)), 0);
+                end(h);
+                assertThat(h.extractOutputValues()).as("subtask %d of 3", subtask).extracting(Event::id).containsExactly("between");
+            }
         }
     }
 

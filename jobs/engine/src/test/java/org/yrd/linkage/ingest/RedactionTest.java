@@ -60,6 +60,16 @@ class RedactionTest {
                 .isEqualTo("{\"value\":\"ali****gsan\",\"n\":\"12345\"}");
     }
 
+    @Test
+    void deadLetterOfAFailureLeavesWithItsDetailAndRawTextMasked() {
+        DeadLetter d = Redaction.failure(new DeadLetter(org.yrd.linkage.model.StreamKind.FRAUD, DeadLetter.Reason.SCHEMA,
+                "internal error in CYB-LINK: java.lang.IllegalStateException: report 13912345678 names no case",
+                "id 13912345678, ts 1782907200000", 5L, "fraud-reports.jsonl:3"));
+        assertThat(d.detail()).isEqualTo("internal error in CYB-LINK: java.lang.IllegalStateException: report 139****5678 names no case");
+        assertThat(d.raw()).isEqualTo("id 139****5678, ts 178****0000");
+        assertThat(d.source()).isEqualTo("fraud-reports.jsonl:3");
+    }
+
     private static byte[] utf8(String s) {
         return s.getBytes(StandardCharsets.UTF_8);
     }

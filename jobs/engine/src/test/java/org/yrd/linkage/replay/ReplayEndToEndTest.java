@@ -164,7 +164,15 @@ class ReplayEndToEndTest {
             o.write(("{\"id\":\"big\",\"pad\":\"" + "x".repeat(10 << 20) + "\"}\n").getBytes(StandardCharsets.UTF_8));
             o.write("{\"id\":\"far\",\"sensorId\":\"x\",\"kind\":\"GAS\",\"value\":99,\"ts\":1785600000000,\"lat\":39.9,\"lon\":116.4}\n".getBytes(StandardCharsets.UTF_8));
             o.write("{\"id\":\"nocity\",\"sensorId\":\"y\",\"kind\":\"GAS\",\"value\":99,\"ts\":1785600000000,\"lat\":31.2,\"lon\":121.4,\"cityCode\":\"110101\"}\n".getBytes(StandardCharsets.UTF_8));
-            added += 4;
+            // a line of 1 MiB of digits, the most a record may have
+            o.write(("7".repeat(1 << 20) + "\n").getBytes(StandardCharsets.UTF_8));
+            added += 5;
+        }
+        try (OutputStream o = Files.newOutputStream(in.resolve("emergency-calls.jsonl"), StandardOpenOption.APPEND)) {
+            // QA's record: an invalid category and 200,000 digits of text (once a stack overflow that failed the job)
+            o.write(("{\"id\":\"qa\",\"ts\":1785600000000,\"lat\":31.2,\"lon\":121.4,\"category\":\"NOT_A_CATEGORY\",\"text\":\""
+                    + "1".repeat(200_000) + "\"}\n").getBytes(StandardCharsets.UTF_8));
+            added += 1;
         }
         Path out = replay(in, 2);
         Path clean = replay(base, 2);
@@ -173,6 +181,9 @@ class ReplayEndToEndTest {
         String deadLetterText = Files.readString(out.resolve(Replay.DEAD_LETTERS_FILE));
         assertThat(deadLetterText).contains("\"reason\":\"OUT_OF_REGION\"").contains("\"reason\":\"UNKNOWN_CITY\"");
         assertThat(deadLetterText).doesNotContain("13912345678");
+        for (JsonNode d : FinalAlerts.lines(out.resolve(Replay.DEAD_LETTERS_FILE))) {
+            assertThat(d.get("raw").asText()).as(d.toString()).doesNotContainPattern("[0-9]{6}");
+        }
     }
 
     private static void append(Path file, byte[] lines) throws IOException {

@@ -5,11 +5,14 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.streaming.api.operators.co.CoBroadcastWithKeyedOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.chain.Routed;
 import org.yrd.linkage.chain.SequencedRuleFunction;
+import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RulePacks;
+import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.rules.RulePackFile;
@@ -79,6 +82,22 @@ public final class RuleFixture implements AutoCloseable {
     /** Every revision emitted so far. */
     public List<AlertRevision> revisions() {
         return harness.extractOutputValues();
+    }
+
+    /** The dead letters of events and revisions the rule threw on (not masked yet: the job graph masks them). */
+    public List<DeadLetter> failures() {
+        var side = harness.getSideOutput(Outputs.FAILURES);
+        return side == null ? List.of() : side.stream().map(StreamRecord::getValue).toList();
+    }
+
+    /** The size of the rule's state (keyed, timers, broadcast), as a checkpoint of it would be. */
+    public long stateBytes() throws Exception {
+        return harness.snapshot(0, 0).getStateSize();
+    }
+
+    /** Drops the revisions emitted so far, so that a long run does not hold them all. */
+    public void clearRevisions() {
+        harness.getOutput().clear();
     }
 
     /** Ends the input (the watermark passes everything) and returns the final alerts. */
