@@ -70,9 +70,6 @@ public final class LinkageJob {
 
         /** Per rule and hour: alerts, acknowledgements, confirmations, false alarms (JSON records, key rule|hour). */
         default void ruleFeedback(DataStream<String> records) {}
-
-        /** Called once every output has been handed over. */
-        default void finish() {}
     }
 
     private LinkageJob() {}
@@ -171,7 +168,6 @@ public final class LinkageJob {
             dl = dl.union(deadLetters.get(i));
         }
         sinks.deadLetters(dl);
-        sinks.finish();
     }
 
     /**

@@ -125,11 +125,16 @@ public final class LiveJob {
         return merged;
     }
 
-    /** Refuses to start without an identifier key; creates the topics if asked, and adds the live job to {@code env}. */
+    /**
+     * Refuses to start without an identifier key; creates the topics if asked; refuses to start
+     * when a topic is missing or may not be used ({@link KafkaIO#checkTopics}); adds the live job to
+     * {@code env}.
+     */
     public static List<String> prepare(StreamExecutionEnvironment env, ReadableConfig conf, RulePack pack) throws Exception {
         LinkageJob.requireIdentifierKey(conf);
         Properties props = KafkaIO.clientProperties(conf);
         List<String> created = conf.get(EngineOptions.KAFKA_CREATE_TOPICS) ? KafkaIO.createTopics(conf, props) : List.of();
+        KafkaIO.checkTopics(conf, props);
         build(env, conf, props, pack);
         return created;
     }

@@ -74,15 +74,14 @@ public final class EngineOptions {
 
     public static final ConfigOption<Boolean> KAFKA_CREATE_TOPICS = ConfigOptions.key("linkage.kafka.create-topics")
             .booleanType().defaultValue(false)
-            .withDescription("Create every contracted topic that is missing before the job starts.");
-
-    public static final ConfigOption<Integer> KAFKA_PARTITIONS = ConfigOptions.key("linkage.kafka.partitions")
-            .intType().defaultValue(2)
-            .withDescription("Partitions of topics created by linkage.kafka.create-topics.");
+            .withDescription("Create every contracted topic that is missing before the job starts, with the partitions, "
+                    + "compaction and retention that deploy/k8s/kafka-topics.yaml declares (live/Topics.java). Either way the "
+                    + "job starts only when every topic exists and its Kafka user may read its inputs and write its outputs.");
 
     public static final ConfigOption<Integer> KAFKA_REPLICATION = ConfigOptions.key("linkage.kafka.replication-factor")
             .intType().defaultValue(1)
-            .withDescription("Replication factor of topics created by linkage.kafka.create-topics.");
+            .withDescription("Replication factor of topics created by linkage.kafka.create-topics (a production cluster's "
+                    + "KafkaTopics have 3).");
 
     /** Any Kafka client property, e.g. {@code linkage.kafka.properties.security.protocol: SASL_SSL}. */
     public static final String KAFKA_PROPERTIES_PREFIX = "linkage.kafka.properties.";
@@ -121,7 +120,7 @@ public final class EngineOptions {
     /** Every option above, for validation and documentation. */
     public static final List<ConfigOption<?>> ALL = List.of(OUT_OF_ORDERNESS, WATERMARK_INTERVAL, CLOCK_ADVANCE, QUIET_AFTER,
             SPECULATIVE, DEDUPE_HORIZON, ESCALATION_RETENTION, TOPIC_PREFIX, KAFKA_BOOTSTRAP, KAFKA_GROUP, KAFKA_START,
-            KAFKA_CREATE_TOPICS, KAFKA_PARTITIONS, KAFKA_REPLICATION, DELIVERY, RULES_FILE, IDENTIFIER_KEY_FILE, IDENTIFIER_DEV_KEY,
+            KAFKA_CREATE_TOPICS, KAFKA_REPLICATION, DELIVERY, RULES_FILE, IDENTIFIER_KEY_FILE, IDENTIFIER_DEV_KEY,
             DRY_RUN);
 
     /** Kafka sink guarantees the engine offers (Flink's {@code none} is not one: alerts are never dropped). */
