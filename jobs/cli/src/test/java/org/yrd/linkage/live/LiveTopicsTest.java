@@ -17,6 +17,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.yrd.linkage.alert.Severity;
 import org.yrd.linkage.model.StreamKind;
+import org.yrd.linkage.ops.FlinkRest;
 import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.runtime.EngineOptions;
 import org.yrd.linkage.testing.KafkaBroker;
@@ -26,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 
@@ -109,6 +111,50 @@ class LiveTopicsTest {
                 .isInstanceOf(IllegalStateException.class)
                 .hasMessage("kafka at " + kafka.bootstrap() + ": c2.rule-feedback does not exist (linkage.kafka.create-topics creates "
                         + "missing topics; deploy/k8s/kafka-topics.yaml and kafka-users.yaml declare topics and ACLs)");
+    }
+
+    @Test
+    void anOutputThatFailsAtRunTimeFailsTheJobAndItsLastFailureNamesTheTopicAndWhy() throws Exception {
+        String prefix = "f1.";
+        Topics topics = new Topics(prefix);
+        int port;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        JobClient job = LiveJobs.start(kafka, prefix, RulePack.defaults(), Map.of("rest.port", Integer.toString(port),
+                "rest.bind-address", "127.0.0.1", "restart-strategy.type", "fixed-delay",
+                "restart-strategy.fixed-delay.attempts", "100", "restart-strategy.fixed-delay.delay", "2 s",
+                EngineOptions.KAFKA_PROPERTIES_PREFIX + "max.block.ms", "3000", EngineOptions.QUIET_AFTER.key(), "1 s"));
+        try {
+            // the rule-feedback topic goes away under the running job (its check passed at the start)
+            try (Admin admin = admin()) {
+                admin.deleteTopics(List.of(topics.ruleFeedback())).all().get();
+            }
+            // an alert two hours back: once the inputs are quiet, the watermark passes its hour and its feedback is written
+            long then = System.currentTimeMillis() - Duration.ofHours(2).toMillis();
+            kafka.produce(topics.input(StreamKind.SENSOR), List.of("{\"id\":\"h1\",\"sensorId\":\"GAS-h1\",\"kind\":\"GAS\",\"value\":40,"
+                    + "\"ts\":" + then + ",\"lat\":31.30,\"lon\":121.0,\"cityCode\":\"320583\"}"));
+            String call = "{\"id\":\"%s\",\"ts\":%d,\"lat\":31.30,\"lon\":121.05,\"category\":\"FIRE\",\"cityCode\":\"310114\"}";
+            kafka.produce(topics.input(StreamKind.CALL), List.of(String.format(call, "h-c1", then + 1), String.format(call, "h-c2", then + 2),
+                    String.format(call, "h-c3", then + 3)));
+            assertThat(kafka.consumeUntil(List.of(topics.alerts("310000")), Duration.ofSeconds(60), r -> !r.isEmpty())).isNotEmpty();
+
+            FlinkRest rest = new FlinkRest("http://127.0.0.1:" + port);
+            Optional<FlinkRest.Failure> failure = Optional.empty();
+            long end = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            while (failure.isEmpty() && System.nanoTime() < end) {
+                Thread.sleep(500);
+                failure = rest.lastFailure(job.getJobID().toString());
+            }
+            // the task is the sink, named after its topic; the cause is the producer's, innermost
+            assertThat(failure).get().satisfies(f -> {
+                assertThat(f.task()).contains("kafka " + topics.ruleFeedback() + ": Writer");
+                assertThat(f.cause()).matches("(UnknownTopicOrPartitionException: This server does not host this topic-partition"
+                        + "|TimeoutException: Topic " + topics.ruleFeedback() + " not present in metadata after 3000 ms)\\.");
+            });
+        } finally {
+            job.cancel().get();
+        }
     }
 
     private static List<JsonNode> values(List<ConsumerRecord<String, String>> records) throws Exception {

@@ -108,7 +108,7 @@ public final class LinkageJob {
 
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
         SingleOutputStreamOperator<String> packs = (ruleUpdates != null ? ruleUpdates : noRuleUpdates(env))
-                .process(new RuleUpdates()).setParallelism(1).uid("rule-updates").name("validate rule packs");
+                .process(new RuleUpdates(pack)).setParallelism(1).uid("rule-updates").name("validate rule packs");
         deadLetters.add(packs.getSideOutput(Outputs.DEAD_LETTERS));
         BroadcastStream<String> rules = packs.broadcast(RulePacks.STATE);
 
