@@ -10,7 +10,6 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -85,8 +84,6 @@ class LiveTopicsTest {
                         .all().get().values().iterator().next();
                 s.configs().forEach((k, v) -> assertThat(config.get(k).value()).as(s.name() + " " + k).isEqualTo(v));
             }
-            assertThat(admin.describeConfigs(List.of(new ConfigResource(ConfigResource.Type.TOPIC, topics.ruleFeedback())))
-                    .all().get().values().iterator().next().get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo("compact");
         }
         assertThat(KafkaIO.createTopics(conf, KafkaIO.clientProperties(conf))).as("a second run finds them all").isEmpty();
     }
