@@ -4,8 +4,12 @@
 #   1. submit the job jar; feed the demo scenario plus scripted chains; kill -9 a TaskManager
 #      mid-stream and start a replacement; check every expected alert arrived and no
 #      (alert id, revision, recipient) carries two contents;
-#   2. stop with a savepoint, resubmit from it, feed more, and check open chains continue as
-#      UPDATEs of the same alert ids, not as new alerts.
+#   2. publish a rule pack with ./linkage rules publish (GAS threshold 25 -> 20 %LEL) and check
+#      that a 22 %LEL reading then alerts under it; publish an invalid pack and forge one
+#      province's acknowledgement on another's topic: both are dead-lettered (RULE, FORBIDDEN),
+#      the job stays RUNNING and the published pack stays in force;
+#   3. stop with a savepoint, resubmit from it, feed more, and check open chains continue as
+#      UPDATEs of the same alert ids, not as new alerts, and the published pack is still in force.
 # Prints the recovery time after the TaskManager loss as its last line. Cleans up after itself.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -101,6 +105,55 @@ grep -q '_stream_eventsIn{' "$OUT/prometheus.txt" || fail "no eventsIn metric on
 grep -q '_rule_msgType_recipient_alertRecords{' "$OUT/prometheus.txt" || fail "no alertRecords metric on any Prometheus endpoint"
 log "Prometheus: $(grep -c 'stream_eventsIn{' "$OUT/prometheus.txt") eventsIn and $(grep -c 'alertRecords{' "$OUT/prometheus.txt") alertRecords series"
 
+pack_in_force() { ./linkage status --rest "$REST" --job "$1" 2>/dev/null | sed -n 's/^rule pack \(.*\), in force since.*/\1/p'; }
+wait_pack() {  # job id, expected "<id> version <v>", timeout s
+  local deadline=$(( $(date +%s) + $3 )) got
+  until got="$(pack_in_force "$1")"; [ "$got" = "$2" ]; do
+    [ "$(date +%s)" -lt "$deadline" ] || fail "rule pack in force: '$got', expected '$2' within $3 s"
+    sleep 1
+  done
+}
+kafka_produce() { "$here/kafka.sh" tool ConsoleProducer --bootstrap-server "$BOOTSTRAP" --topic "$@" >&2; }
+
+log "rule packs: the pack in force, a published change that must take effect, an invalid pack"
+wait_pack "$job" "yrd-default version 1" 30
+sed -e 's/^version: "1"$/version: "2"/' -e '/^  GAS:$/,/^  [A-Z_]*:$/ s/^    threshold: 25$/    threshold: 20/' \
+  config/rules/yrd-default.yaml > "$OUT/gas-20.yaml"
+[ "$(diff config/rules/yrd-default.yaml "$OUT/gas-20.yaml" | grep -c '^>')" = 2 ] || fail "could not derive the GAS 20 %LEL pack"
+./linkage rules publish "$OUT/gas-20.yaml" --bootstrap "$BOOTSTRAP" >&2 || fail "./linkage rules publish"
+wait_pack "$job" "yrd-default version 2" 60
+sleep 2   # status reads the rule-update step; the broadcast reaches ingestion a moment later
+./linkage feed --bootstrap "$BOOTSTRAP" --in "$here/cluster-test/rules" >&2
+echo "INC-CASCADE:ct-r1" > "$OUT/rules-expected.txt"
+./linkage audit --bootstrap "$BOOTSTRAP" --expect "$OUT/rules-expected.txt" --timeout 120s --idle 5s >&2 \
+  || fail "no alert under the published pack"
+"$here/kafka.sh" tool ConsoleConsumer --bootstrap-server "$BOOTSTRAP" --topic yrd.alerts.330000 --from-beginning \
+  --timeout-ms 5000 > "$OUT/alerts-330000.txt" 2>/dev/null || true
+python3 - "$OUT/alerts-330000.txt" <<'PY' || fail "the 22 %LEL reading did not alert under pack version 2"
+import json, sys
+records = [a for a in map(json.loads, open(sys.argv[1])) if a["alertId"] == "INC-CASCADE:ct-r1"]
+assert records and all(a["ruleVersion"] == "2" for a in records), records
+assert sorted(records[0]["provinces"]) == ["310000", "330000"], records[0]
+print("cluster-test: INC-CASCADE:ct-r1 raised under the published pack, ruleVersion", records[0]["ruleVersion"], file=sys.stderr)
+PY
+cat "$OUT/rules-expected.txt" >> "$OUT/planted.txt"
+
+log "an invalid pack and a forged acknowledgement (Zhejiang's, on Shanghai's topic) must be dead-lettered"
+printf 'broken\tid: broken\n' | kafka_produce yrd.rules --reader-property parse.key=true
+printf '{"alertId":"INC-CASCADE:ct-r1","province":"330000","ts":%s,"status":"RECEIVED"}\n' "$(date +%s%3N)" | kafka_produce yrd.alert-acks.310000
+deadline=$(( $(date +%s) + 60 ))
+until grep -q '"stream":"RULE","reason":"SCHEMA"' "$OUT/deadletter.txt" 2>/dev/null \
+    && grep -q '"stream":"ACK","reason":"FORBIDDEN"' "$OUT/deadletter.txt"; do
+  [ "$(date +%s)" -lt "$deadline" ] || fail "no RULE and FORBIDDEN dead letters on yrd.deadletter within 60 s ($OUT/deadletter.txt)"
+  "$here/kafka.sh" tool ConsoleConsumer --bootstrap-server "$BOOTSTRAP" --topic yrd.deadletter --from-beginning \
+    --timeout-ms 5000 > "$OUT/deadletter.txt" 2>/dev/null || true
+done
+grep '"reason":"FORBIDDEN"' "$OUT/deadletter.txt" | grep -q '"source":"yrd.alert-acks.310000/' \
+  || fail "the FORBIDDEN dead letter does not name its topic: $(grep FORBIDDEN "$OUT/deadletter.txt")"
+all_running "$job" || fail "the job is not RUNNING after an invalid pack (state $(job_state "$job"))"
+wait_pack "$job" "yrd-default version 2" 5
+./linkage status --rest "$REST" --job "$job" >&2
+
 log "stop with savepoint"
 "$here/flink.sh" cli stop -p "$LINKAGE_WORK/flink/savepoints" "$job" > "$OUT/stop.log" 2>&1 || fail "stop with savepoint: $(tail -3 "$OUT/stop.log")"
 savepoint=$(sed -n 's/.*Savepoint completed\. Path: \(.*\)$/\1/p' "$OUT/stop.log" | tail -1)
@@ -108,6 +161,7 @@ savepoint=$(sed -n 's/.*Savepoint completed\. Path: \(.*\)$/\1/p' "$OUT/stop.log
 log "resubmitting from $savepoint"
 job2=$(submit -s "$savepoint"); [ -n "$job2" ] || fail "resubmission gave no job id"
 wait_running "$job2" 0 90
+wait_pack "$job2" "yrd-default version 2" 60   # the published pack survives the savepoint
 ./linkage feed --bootstrap "$BOOTSTRAP" --in "$here/cluster-test/phase2" >&2
 sleep 5
 ./linkage audit --bootstrap "$BOOTSTRAP" --expect "$OUT/planted.txt" --out "$OUT/final2.jsonl" --timeout 120s --idle 8s >&2 \

@@ -10,6 +10,7 @@
 #   flink.sh kill-taskmanager N         # kill -9 TaskManager tm-N (numbered in start order)
 #   flink.sh cli ARGS...                # Flink's CLI against this cluster, e.g.
 #       flink.sh cli run -d job.jar      flink.sh cli list      flink.sh cli stop -p JOB_ID
+#   flink.sh lib                        # resolves the cluster's jars (once) and prints their directory
 #
 # Environment: LINKAGE_WORK (default deploy/local/work), FLINK_REST_PORT (8081),
 # FLINK_RPC_PORT (6123), FLINK_PROM_PORTS (9250-9260), FLINK_START_TIMEOUT (60 s).
@@ -257,5 +258,6 @@ case "$cmd" in
   start-taskmanager) [[ $# -eq 0 ]] || usage; do_start_taskmanager ;;
   kill-taskmanager) [[ $# -eq 1 ]] || usage; do_kill_taskmanager "$1" ;;
   cli) ensure_jars flink "$LIB"; do_cli "$@" ;;
+  lib) [[ $# -eq 0 ]] || usage; ensure_jars flink "$LIB" >&2; echo "$LIB" ;;
   *) usage ;;
 esac

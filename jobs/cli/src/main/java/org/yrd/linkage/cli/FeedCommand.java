@@ -27,7 +27,7 @@ import java.util.concurrent.Callable;
 /**
  * {@code ./linkage feed}: produces input records into the input topics, either the live scenario
  * of the demo for a while, or replay files whose ts are offsets from a base time (scripted cases
- * for cluster tests and drills).
+ * for cluster tests and drills). Acknowledgements go to the topic of the province they name.
  */
 @Command(name = "feed", mixinStandardHelpOptions = true,
         description = "Produce input records: the demo's live scenario, or replay files shifted to a base time.")
@@ -82,7 +82,7 @@ final class FeedCommand implements Callable<Integer> {
         long count = 0;
         while (System.currentTimeMillis() < end) {
             for (ScenarioGenerator.GeneratedRecord r : generator.advance(System.currentTimeMillis())) {
-                producer.send(new ProducerRecord<>(topics.input(r.stream()), r.json()));
+                producer.send(new ProducerRecord<>(r.topic(topics), r.json()));
                 count++;
             }
             producer.flush();
@@ -108,9 +108,12 @@ final class FeedCommand implements Callable<Integer> {
             return Cli.fail("--in " + source.in + " holds no replay file");
         }
         long at = base != null ? base : System.currentTimeMillis();
-        long count = 0;
+        // every file is read before anything is sent: an acknowledgement that names no province stops the feed with nothing sent
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
         for (Map.Entry<StreamKind, Path> f : files.entrySet()) {
-            for (String line : Files.readAllLines(f.getValue())) {
+            List<String> lines = Files.readAllLines(f.getValue());
+            for (int i = 0; i < lines.size(); i++) {
+                String line = lines.get(i);
                 if (line.isBlank()) {
                     continue;
                 }
@@ -119,12 +122,24 @@ final class FeedCommand implements Callable<Integer> {
                     o.put("ts", at + o.get("ts").asLong());
                     line = o.toString();
                 }
-                producer.send(new ProducerRecord<>(topics.input(f.getKey()), line));
-                count++;
+                String topic;
+                if (f.getKey() == StreamKind.ACK) {
+                    // each province acknowledges on its own topic (contracts/README.md)
+                    String province = node.path("province").asText();
+                    if (!Topics.PROVINCES.contains(province)) {
+                        return Cli.fail(f.getValue().getFileName() + ":" + (i + 1) + ": an acknowledgement goes to its province's topic, and '"
+                                + province + "' is not one of " + String.join(", ", Topics.PROVINCES));
+                    }
+                    topic = topics.acks(province);
+                } else {
+                    topic = topics.input(f.getKey());
+                }
+                records.add(new ProducerRecord<>(topic, line));
             }
         }
+        records.forEach(producer::send);
         producer.flush();
-        System.out.printf("feed: %d records, base %d%n", count, at);
+        System.out.printf("feed: %d records, base %d%n", records.size(), at);
         return 0;
     }
 }

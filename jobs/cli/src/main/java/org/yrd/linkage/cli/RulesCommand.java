@@ -4,17 +4,30 @@ import org.yrd.linkage.rules.Problem;
 import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.rules.RulePackFile;
 import org.yrd.linkage.rules.RuleValidationException;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.StringSerializer;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
 
-/** {@code ./linkage rules validate PATH...}: checks rule-pack files as analysts write them. */
+/**
+ * {@code ./linkage rules validate PATH...} checks rule-pack files as analysts write them;
+ * {@code ./linkage rules publish PATH} puts a valid one in force on a running job, through the
+ * rules topic, so that analysts need no Kafka tool.
+ */
 @Command(name = "rules", mixinStandardHelpOptions = true, description = "Work with rule-pack files.",
-        subcommands = {RulesCommand.Validate.class})
+        subcommands = {RulesCommand.Validate.class, RulesCommand.Publish.class})
 final class RulesCommand {
 
     @Command(name = "validate", mixinStandardHelpOptions = true,
@@ -40,6 +53,47 @@ final class RulesCommand {
                 }
             }
             return code;
+        }
+    }
+
+    @Command(name = "publish", mixinStandardHelpOptions = true,
+            description = "Validate a rule pack and publish it to the rules topic (key: the pack id); the running job applies it "
+                    + "without a restart (./linkage status shows the pack in force). Exit 0 published, 2 invalid, 1 not published.")
+    static final class Publish implements Callable<Integer> {
+
+        @Mixin
+        KafkaOptions kafka;
+
+        @Parameters(paramLabel = "PATH", description = "The rule-pack YAML file: the whole pack, as the job will use it.")
+        Path file;
+
+        @Override
+        public Integer call() throws Exception {
+            RulePack pack;
+            try {
+                pack = RulePackFile.load(file);
+            } catch (RuleValidationException e) {
+                e.problems().forEach(System.err::println);
+                return Cli.fail(file + " is not published: a running job would refuse it (" + e.problems().size() + " problem"
+                        + (e.problems().size() == 1 ? "" : "s") + " above)");
+            } catch (IOException e) {
+                return Cli.fail(file + " cannot be read: " + e.getMessage());
+            }
+            // the file's text as written, comments included: the job validates and reads exactly this
+            String yaml = Files.readString(file);
+            String topic = kafka.topics().rules();
+            Properties p = kafka.client();
+            p.put(ProducerConfig.ACKS_CONFIG, "all");
+            p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, "30000");
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+                RecordMetadata at = producer.send(new ProducerRecord<>(topic, pack.id(), yaml)).get();
+                System.out.printf("published pack %s version %s to %s (partition %d, offset %d)%n",
+                        pack.id(), pack.version(), topic, at.partition(), at.offset());
+            } catch (ExecutionException e) {
+                System.err.println("linkage: pack " + pack.id() + " version " + pack.version() + " not published to " + topic + ": " + e.getCause());
+                return 1;
+            }
+            return 0;
         }
     }
 

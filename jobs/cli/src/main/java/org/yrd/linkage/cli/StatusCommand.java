@@ -11,20 +11,27 @@ import java.time.format.DateTimeFormatter;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
 
-/** {@code ./linkage status}: one screen about a running job, from Flink's REST API. */
+/**
+ * {@code ./linkage status}: one screen about a running job, from Flink's REST API: its state, its
+ * last failure (which task, and why, in one line), the rule pack in force, checkpoints and the
+ * engine's counts.
+ */
 @Command(name = "status", mixinStandardHelpOptions = true,
-        description = "Job state, last checkpoint, throughput per stream, alerts, dead letters and unacknowledged alerts of a running job.")
+        description = "Job state, last failure, rule pack in force, last checkpoint, throughput per stream, alerts, dead letters and unacknowledged alerts of a running job.")
 final class StatusCommand implements Callable<Integer> {
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("MM-dd HH:mm:ss").withZone(ZoneOffset.ofHours(8));
 
+    private static final Set<String> ENDED = Set.of("FINISHED", "CANCELED", "FAILED");
+
     @Option(names = "--rest", defaultValue = "http://127.0.0.1:8081", description = "Flink REST address (default: ${DEFAULT-VALUE}).")
     String rest;
 
-    @Option(names = "--job", description = "Job id (default: the newest running job).")
+    @Option(names = "--job", description = "Job id (default: the newest job that has not ended).")
     String jobId;
 
     @Override
@@ -36,7 +43,8 @@ final class StatusCommand implements Callable<Integer> {
         } catch (java.io.IOException e) {
             return Cli.fail("no Flink REST API at " + rest + " (" + e.getMessage() + ")");
         }
-        JsonNode job = jobs.stream().filter(j -> jobId != null ? j.path("jid").asText().equals(jobId) : j.path("state").asText().equals("RUNNING"))
+        // a job that fails and restarts (RESTARTING, FAILING, ...) is shown too: its last failure says why
+        JsonNode job = jobs.stream().filter(j -> jobId != null ? j.path("jid").asText().equals(jobId) : !ENDED.contains(j.path("state").asText()))
                 .findFirst().orElse(null);
         if (job == null) {
             return Cli.fail(jobId != null ? "no job " + jobId + " at " + rest : "no running job at " + rest);
@@ -54,6 +62,11 @@ final class StatusCommand implements Callable<Integer> {
                     ago(now - last.path("latest_ack_timestamp").asLong()), bytes(last.path("checkpointed_size").asLong(last.path("state_size").asLong())),
                     last.path("end_to_end_duration").asLong(), cp.path("counts").path("completed").asLong(), cp.path("counts").path("failed").asLong());
         }
+        long restarts = api.restarts(jid);
+        api.lastFailure(jid).ifPresent(f -> System.out.printf(Locale.ROOT, "last failure %s (%s ago) in %s: %s; %d restart%s%n",
+                TIME.format(Instant.ofEpochMilli(f.at())), ago(now - f.at()), f.task(), f.cause(), restarts, restarts == 1 ? "" : "s"));
+        api.rulePack(jid).ifPresent(p -> System.out.printf(Locale.ROOT, "rule pack %s version %s, in force since %s (%s)%n",
+                p.id(), p.version(), TIME.format(Instant.ofEpochMilli(p.since())), ago(now - p.since())));
         Map<String, Double> m = api.engineMetrics(jid);
         print("events in", m, "eventsIn");
         print("dead letters", m, "deadLetters");

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import org.yrd.linkage.ident.Identifiers;
+import org.yrd.linkage.live.Topics;
 import org.yrd.linkage.model.AckStatus;
 import org.yrd.linkage.model.CallCategory;
 import org.yrd.linkage.model.FraudType;
@@ -74,6 +75,18 @@ public final class ScenarioGenerator {
         /** Whether this is one of the deliberately malformed records, which the engine must dead-letter. */
         public boolean malformed() {
             return id.startsWith(MALFORMED_ID_PREFIX);
+        }
+
+        /** The topic to produce this record to: its stream's, or for an acknowledgement its province's own (contracts/README.md). */
+        public String topic(Topics topics) {
+            if (stream != StreamKind.ACK) {
+                return topics.input(stream);
+            }
+            try {
+                return topics.acks(JSON.readTree(json).path("province").asText());
+            } catch (JsonProcessingException e) {
+                throw new IllegalStateException("the generator wrote an acknowledgement that is not JSON: " + json, e);
+            }
         }
     }
 

@@ -13,8 +13,10 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 
@@ -76,6 +78,69 @@ public final class FlinkRest {
             }
         }
         return sums;
+    }
+
+    /** The rule pack in force: its id and version, and since when (epoch ms). */
+    public record RulePackInForce(String id, String version, long since) {}
+
+    /** The rule pack in force in a job, from the gauges of its rule-update step; empty if no vertex has them. */
+    public Optional<RulePackInForce> rulePack(String jobId) throws IOException, InterruptedException {
+        for (JsonNode v : get("/jobs/" + jobId).path("vertices")) {
+            String vertex = "/jobs/" + jobId + "/vertices/" + v.path("id").asText() + "/metrics";
+            Map<String, String> ids = new HashMap<>();
+            for (JsonNode m : get(vertex)) {
+                String id = m.path("id").asText();
+                String name = id.substring(id.lastIndexOf('.') + 1);
+                if (List.of(EngineMetrics.RULE_PACK_ID, EngineMetrics.RULE_PACK_VERSION, EngineMetrics.RULE_PACK_SINCE).contains(name)) {
+                    ids.put(id, name);
+                }
+            }
+            if (ids.size() == 3) {
+                Map<String, String> values = new HashMap<>();
+                for (JsonNode m : get(vertex + "?get=" + URLEncoder.encode(String.join(",", ids.keySet()), StandardCharsets.UTF_8))) {
+                    values.put(ids.get(m.path("id").asText()), m.path("value").asText());
+                }
+                return Optional.of(new RulePackInForce(values.get(EngineMetrics.RULE_PACK_ID), values.get(EngineMetrics.RULE_PACK_VERSION),
+                        Long.parseLong(values.get(EngineMetrics.RULE_PACK_SINCE))));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** A job's most recent failure: when, in which task, and its innermost cause in one line. */
+    public record Failure(long at, String task, String cause) {}
+
+    /** The most recent failure of a job (Flink's exception history), if it has had one. */
+    public Optional<Failure> lastFailure(String jobId) throws IOException, InterruptedException {
+        JsonNode entries = get("/jobs/" + jobId + "/exceptions?maxExceptions=1").path("exceptionHistory").path("entries");
+        if (entries.isEmpty()) {
+            return Optional.empty();
+        }
+        JsonNode e = entries.get(0);
+        String task = e.path("taskName").isTextual() ? e.path("taskName").asText() : "the job";
+        return Optional.of(new Failure(e.path("timestamp").asLong(), task, innermostCause(e.path("stacktrace").asText())));
+    }
+
+    /** How often the job has restarted. */
+    public long restarts(String jobId) throws IOException, InterruptedException {
+        JsonNode m = get("/jobs/" + jobId + "/metrics?get=numRestarts");
+        return m.isEmpty() ? 0 : m.get(0).path("value").asLong();
+    }
+
+    /**
+     * The last {@code Caused by:} of a Java stack trace (or its first line), with the exception's
+     * simple class name: {@code TimeoutException: Topic yrd.rule-feedback not present in metadata after 60000 ms.}
+     */
+    static String innermostCause(String stacktrace) {
+        String cause = stacktrace.lines().findFirst().orElse("");
+        for (String line : stacktrace.lines().toList()) {
+            if (line.startsWith("Caused by: ")) {
+                cause = line.substring("Caused by: ".length());
+            }
+        }
+        int colon = cause.indexOf(": ");
+        String type = colon < 0 ? cause : cause.substring(0, colon);
+        return type.substring(type.lastIndexOf('.') + 1) + (colon < 0 ? "" : cause.substring(colon));
     }
 
     /** {@code operator.k1.v1.k2.v2.name} to {@code name k1=v1 k2=v2}. */

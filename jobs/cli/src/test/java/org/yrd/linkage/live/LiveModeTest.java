@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,12 +16,12 @@ import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.ops.FlinkRest;
 import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.testing.KafkaBroker;
+import org.yrd.linkage.testing.LiveJobs;
 
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -48,24 +47,8 @@ class LiveModeTest {
         kafka.close();
     }
 
-    /** Starts the live job on its own topic prefix; returns the client to cancel it. */
     private static JobClient startJob(String prefix, RulePack pack, Map<String, String> options) throws Exception {
-        Configuration user = new Configuration();
-        user.set(EngineOptions.KAFKA_BOOTSTRAP, kafka.bootstrap());
-        user.set(EngineOptions.TOPIC_PREFIX, prefix);
-        user.set(EngineOptions.KAFKA_CREATE_TOPICS, true);
-        user.set(EngineOptions.KAFKA_START, EngineOptions.StartPosition.EARLIEST);
-        user.set(EngineOptions.KAFKA_GROUP, prefix + "engine");
-        user.set(EngineOptions.IDENTIFIER_DEV_KEY, true);
-        user.setString("parallelism.default", "2");
-        user.setString("restart-strategy.type", "none");
-        user.setString("execution.checkpointing.interval", "2 s");
-        user.setString("execution.checkpointing.dir", "file://" + System.getProperty("java.io.tmpdir") + "/checkpoints-" + UUID.randomUUID());
-        user.addAll(Configuration.fromMap(options));
-        Configuration conf = LiveJob.withLiveDefaults(user);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
-        LiveJob.prepare(env, conf, pack);
-        return env.executeAsync(LiveJob.JOB_NAME);
+        return LiveJobs.start(kafka, prefix, pack, options);
     }
 
     private static String sensor(String id, long ts, double lat, double lon, String city) {
@@ -182,7 +165,7 @@ class LiveModeTest {
                     call("d2", now + 2, 31.30, 121.10, "310114"),
                     call("d3", now + 3, 31.30, 121.12, "310114")));
             // Shanghai acknowledges in time; Jiangsu never does, and nothing else comes in
-            kafka.produce(topics.input(StreamKind.ACK), List.of(
+            kafka.produce(topics.acks("310000"), List.of(
                     "{\"alertId\":\"INC-CASCADE:q1\",\"province\":\"310000\",\"ts\":" + (now + 1000) + ",\"status\":\"RECEIVED\"}"));
 
             List<ConsumerRecord<String, String>> got = kafka.consumeUntil(List.of(topics.alerts("YRD")), Duration.ofSeconds(90), r -> !r.isEmpty());
@@ -235,9 +218,10 @@ class LiveModeTest {
             RulePack d = RulePack.defaults();
             String v9 = org.yrd.linkage.rules.RulePackFile.toYaml(new RulePack(d.id(), "9", d.hazards(), d.cascade(), d.spread(),
                     d.cluster(), d.link(), d.burst(), d.escalation()));
-            kafka.produce(topics.rules(), List.of("id: broken\nversion: 3\n",
-                    v9.replaceFirst("window: 30m", "window: 200000000000d"),
-                    v9.replace("GAS: {threshold: 25", "GAS: {threshold: -1")));
+            // the rules topic is compacted: every pack is keyed by its id
+            kafka.produce(topics.rules(), "broken", "id: broken\nversion: 3\n");
+            kafka.produce(topics.rules(), d.id(), v9.replaceFirst("window: 30m", "window: 200000000000d"));
+            kafka.produce(topics.rules(), d.id(), v9.replace("GAS: {threshold: 25", "GAS: {threshold: -1"));
             List<ConsumerRecord<String, String>> rejected = kafka.consumeUntil(List.of(topics.deadLetters()), Duration.ofSeconds(60),
                     r -> ruleDeadLetters(r) >= 3);
             assertThat(values(rejected)).filteredOn(n -> n.get("stream").asText().equals("RULE"))
@@ -263,7 +247,7 @@ class LiveModeTest {
             RulePack v2 = new RulePack(d.id(), "2", hazards, d.cascade(), d.spread(),
                     new RulePack.Cluster(c.enabled(), c.categories(), 12.0, c.window(), c.minCalls(), c.minProvinces(), c.severity()),
                     d.link(), d.burst(), d.escalation());
-            kafka.produce(topics.rules(), List.of(org.yrd.linkage.rules.RulePackFile.toYaml(v2)));
+            kafka.produce(topics.rules(), v2.id(), org.yrd.linkage.rules.RulePackFile.toYaml(v2));
             Thread.sleep(3000);
 
             long later = System.currentTimeMillis();

@@ -75,9 +75,6 @@ public final class LinkageJob {
 
         /** Per rule and hour: alerts, acknowledgements, confirmations, false alarms (JSON records, key rule|hour). */
         default void ruleFeedback(DataStream<String> records) {}
-
-        /** Called once every output has been handed over. */
-        default void finish() {}
     }
 
     private LinkageJob() {}
@@ -118,7 +115,7 @@ public final class LinkageJob {
         List<DataStream<DeadLetter>> deadLetters = new ArrayList<>();
         List<DataStream<DeadLetter>> failures = new ArrayList<>();
         SingleOutputStreamOperator<String> packs = (ruleUpdates != null ? ruleUpdates : noRuleUpdates(env))
-                .process(new RuleUpdates()).setParallelism(1).uid("rule-updates").name("validate rule packs");
+                .process(new RuleUpdates(pack)).setParallelism(1).uid("rule-updates").name("validate rule packs");
         deadLetters.add(packs.getSideOutput(Outputs.DEAD_LETTERS));
         failures.add(packs.getSideOutput(Outputs.FAILURES));
         BroadcastStream<String> rules = packs.broadcast(RulePacks.STATE);
@@ -185,7 +182,6 @@ public final class LinkageJob {
 
         deadLetters.add(union(failures).map(Redaction::failure).returns(DeadLetter.class).name("mask dead letters of failures"));
         sinks.deadLetters(union(deadLetters));
-        sinks.finish();
     }
 
     /**

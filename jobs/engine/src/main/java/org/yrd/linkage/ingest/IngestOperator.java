@@ -239,6 +239,16 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
             deadLetter(r.reason(), r.detail(), raw);
             return;
         }
+        if (event.stream() == StreamKind.ACK && raw.partition() != RawRecord.NO_PARTITION) {
+            // Only a province writes its own topic <prefix>alert-acks.<province> (ACLs), so the topic, not the record,
+            // says who acknowledges. The detail is not masked: it quotes a province code (schema: NN0000) and a topic name.
+            String topicProvince = raw.origin().substring(raw.origin().lastIndexOf('.') + 1);
+            if (!event.ack().province().equals(topicProvince)) {
+                deadLetter(Reason.FORBIDDEN, "province " + event.ack().province() + " acknowledged on " + raw.origin()
+                        + ", which only province " + topicProvince + " writes", raw);
+                return;
+            }
+        }
         clock.offer(event.ts(), new Placed(event, raw), getProcessingTimeService().getCurrentProcessingTime(), verdicts);
     }
 

@@ -13,12 +13,17 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.config.TopicConfig;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alerting.AlertJson;
 import org.yrd.linkage.alerting.CapDocument;
@@ -30,7 +35,9 @@ import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.StreamKind;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -65,15 +72,16 @@ public final class KafkaIO {
         Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
         Map<StreamKind, DataStream<RawRecord>> inputs = new EnumMap<>(StreamKind.class);
         for (StreamKind s : List.of(StreamKind.SENSOR, StreamKind.CALL, StreamKind.FRAUD, StreamKind.ACK)) {
+            List<String> read = topics.inputs(s);
             KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
                     .setProperties(props)
-                    .setTopics(topics.input(s))
+                    .setTopics(read)
                     .setGroupId(conf.get(EngineOptions.KAFKA_GROUP))
                     .setClientIdPrefix("yrd-linkage-" + s.baseName())
                     .setStartingOffsets(startingOffsets(conf.get(EngineOptions.KAFKA_START)))
                     .setDeserializer(new RawRecords())
                     .build();
-            inputs.put(s, env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + topics.input(s))
+            inputs.put(s, env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + String.join(", ", read))
                     .uid("source-" + s.baseName()));
         }
         return inputs;
@@ -105,30 +113,32 @@ public final class KafkaIO {
         };
     }
 
-    /** Sinks to the per-recipient alert topics (JSON and CAP) and the dead-letter topic. */
+    /**
+     * One Kafka sink per output kind, each named after its topics, so that a write that fails names
+     * its output in the job's failure (./linkage status shows it), and alerts are written by the task
+     * that escalates them instead of crossing the network to a sink shared with the side outputs. A
+     * failing sink fails the job (README.md, "A failing output"): nothing the engine owes a province
+     * or an analyst is dropped.
+     */
     public static LinkageJob.Sinks sinks(ReadableConfig conf, Properties props) {
         Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
-        KafkaSink<KafkaRecord> sink = sink(conf, props);
         return new LinkageJob.Sinks() {
-            private DataStream<KafkaRecord> out;
-
-            private void add(DataStream<KafkaRecord> records) {
-                out = out == null ? records : out.union(records);
-            }
-
             @Override
             public void alerts(DataStream<AlertRevision> alerts) {
-                add(alerts.flatMap((AlertRevision r, Collector<KafkaRecord> c) -> {
+                // "sink-kafka": the uid of the one sink that earlier versions had, whose state this sink restores
+                alerts.flatMap((AlertRevision r, Collector<KafkaRecord> c) -> {
                     for (String recipient : r.recipients()) {
                         c.collect(new KafkaRecord(topics.alerts(recipient), utf8(r.alertId()), utf8(AlertJson.alert(r, recipient))));
                     }
-                }).returns(KafkaRecord.class).name("alert records"));
+                }).returns(KafkaRecord.class).name("alert records")
+                        .sinkTo(sink(conf, props, Output.ALERTS)).name("kafka " + topics.alerts("<recipient>")).uid("sink-kafka");
             }
 
             @Override
             public void ruleFeedback(DataStream<String> records) {
-                add(records.map(r -> new KafkaRecord(topics.ruleFeedback(), utf8(feedbackKey(r)), utf8(r)))
-                        .returns(KafkaRecord.class).name("rule-feedback records"));
+                records.map(r -> new KafkaRecord(topics.ruleFeedback(), utf8(feedbackKey(r)), utf8(r)))
+                        .returns(KafkaRecord.class).name("rule-feedback records")
+                        .sinkTo(sink(conf, props, Output.RULE_FEEDBACK)).name("kafka " + topics.ruleFeedback()).uid("sink-rule-feedback");
             }
 
             @Override
@@ -138,24 +148,38 @@ public final class KafkaIO {
 
             @Override
             public void capDocuments(DataStream<CapDocument> documents) {
-                add(documents.map(d -> new KafkaRecord(topics.cap(d.recipient()), utf8(d.alertId()), utf8(d.xml())))
-                        .returns(KafkaRecord.class).name("CAP records"));
-            }
-
-            @Override
-            public void finish() {
-                out.sinkTo(sink).name("kafka alerts, CAP, dead letters").uid("sink-kafka");
+                documents.map(d -> new KafkaRecord(topics.cap(d.recipient()), utf8(d.alertId()), utf8(d.xml())))
+                        .returns(KafkaRecord.class).name("CAP records")
+                        .sinkTo(sink(conf, props, Output.CAP)).name("kafka " + topics.cap("<recipient>")).uid("sink-cap");
             }
 
             @Override
             public void deadLetters(DataStream<DeadLetter> deadLetters) {
-                add(deadLetters.map(d -> new KafkaRecord(topics.deadLetters(), utf8(d.stream().name()), utf8(AlertJson.deadLetter(d))))
-                        .returns(KafkaRecord.class).name("dead-letter records"));
+                deadLetters.map(d -> new KafkaRecord(topics.deadLetters(), utf8(d.stream().name()), utf8(AlertJson.deadLetter(d))))
+                        .returns(KafkaRecord.class).name("dead-letter records")
+                        .sinkTo(sink(conf, props, Output.DEAD_LETTERS)).name("kafka " + topics.deadLetters()).uid("sink-deadletter");
             }
         };
     }
 
-    private static KafkaSink<KafkaRecord> sink(ReadableConfig conf, Properties props) {
+    /** The engine's outputs, one Kafka sink each. */
+    enum Output {
+        ALERTS("alerts"), CAP("cap"), DEAD_LETTERS("deadletter"), RULE_FEEDBACK("rule-feedback");
+
+        /** Distinct per output, and none a prefix of another's, so no sink ever takes another's transactions for its own. */
+        final String transactionalIdSuffix;
+
+        Output(String transactionalIdSuffix) {
+            this.transactionalIdSuffix = transactionalIdSuffix;
+        }
+    }
+
+    /** The transactional-id prefix of each output's exactly-once sink: {@code <group-id>-<output>} (the ACLs must allow them). */
+    static List<String> transactionalIdPrefixes(ReadableConfig conf) {
+        return Arrays.stream(Output.values()).map(o -> conf.get(EngineOptions.KAFKA_GROUP) + "-" + o.transactionalIdSuffix).toList();
+    }
+
+    private static KafkaSink<KafkaRecord> sink(ReadableConfig conf, Properties props, Output output) {
         Properties producer = new Properties();
         producer.putAll(props);
         producer.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "0");
@@ -167,30 +191,92 @@ public final class KafkaIO {
                 .setRecordSerializer(new RecordSerializer())
                 .setDeliveryGuarantee(exactlyOnce ? DeliveryGuarantee.EXACTLY_ONCE : DeliveryGuarantee.AT_LEAST_ONCE);
         if (exactlyOnce) {
-            builder.setTransactionalIdPrefix(conf.get(EngineOptions.KAFKA_GROUP) + "-alerts");
+            builder.setTransactionalIdPrefix(conf.get(EngineOptions.KAFKA_GROUP) + "-" + output.transactionalIdSuffix);
         }
         return builder.build();
     }
 
-    /** Creates the contracted topics that are missing; inputs and outputs keep records regardless of their (event) timestamps. */
+    /**
+     * Creates the contracted topics that are missing, as {@link Topics#specs()} declares them
+     * (partitions, compaction, retention, LogAppendTime); the replication factor is the cluster's
+     * ({@link EngineOptions#KAFKA_REPLICATION}).
+     */
     public static List<String> createTopics(ReadableConfig conf, Properties props) throws ExecutionException, InterruptedException {
         Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
         try (Admin admin = Admin.create(props)) {
             Set<String> existing = admin.listTopics().names().get();
             List<NewTopic> missing = new ArrayList<>();
-            for (String t : topics.all()) {
-                if (!existing.contains(t)) {
-                    Map<String, String> configs = t.equals(topics.ruleFeedback())
-                            ? Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime", TopicConfig.CLEANUP_POLICY_CONFIG, "compact")
-                            : Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
-                    missing.add(new NewTopic(t, conf.get(EngineOptions.KAFKA_PARTITIONS), conf.get(EngineOptions.KAFKA_REPLICATION).shortValue())
-                            .configs(configs));
+            for (Topics.Spec t : topics.specs()) {
+                if (!existing.contains(t.name())) {
+                    missing.add(new NewTopic(t.name(), t.partitions(), conf.get(EngineOptions.KAFKA_REPLICATION).shortValue()).configs(t.configs()));
                 }
             }
+            List<String> names = missing.stream().map(NewTopic::name).toList();
             if (!missing.isEmpty()) {
                 admin.createTopics(missing).all().get();
+                awaitVisible(admin, names);
             }
-            return missing.stream().map(NewTopic::name).toList();
+            return names;
+        }
+    }
+
+    /**
+     * Waits until the brokers describe every one of {@code topics}: creation returns once the
+     * controller has them, and a broker learns of them a moment later.
+     */
+    static void awaitVisible(Admin admin, List<String> topics) throws ExecutionException, InterruptedException {
+        long end = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (true) {
+            try {
+                admin.describeTopics(topics).allTopicNames().get();
+                return;
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException) || System.nanoTime() > end) {
+                    throw e;
+                }
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    /**
+     * Checks, before the job is built, that every contracted topic exists and that this job's Kafka
+     * user may read its inputs and write its outputs. A topic or an ACL missing from a deployment
+     * would otherwise fail the running job at its first record for that topic, and again after
+     * every restart.
+     *
+     * @throws IllegalStateException one line naming each topic that cannot be used, and why
+     */
+    public static void checkTopics(ReadableConfig conf, Properties props) throws InterruptedException {
+        Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
+        List<String> problems = new ArrayList<>();
+        try (Admin admin = Admin.create(props)) {
+            Map<String, KafkaFuture<TopicDescription>> described = admin.describeTopics(topics.all(),
+                    new DescribeTopicsOptions().includeAuthorizedOperations(true)).topicNameValues();
+            for (Topics.Spec t : topics.specs()) {
+                try {
+                    // null: the broker does not say (no authorizer), so every operation is allowed
+                    Set<AclOperation> allowed = described.get(t.name()).get().authorizedOperations();
+                    if (allowed != null && t.readers().contains(Topics.ENGINE) && !allowed.contains(AclOperation.READ)) {
+                        problems.add(t.name() + " may not be read by this job's Kafka user");
+                    }
+                    if (allowed != null && t.writers().contains(Topics.ENGINE) && !allowed.contains(AclOperation.WRITE)) {
+                        problems.add(t.name() + " may not be written by this job's Kafka user");
+                    }
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                        problems.add(t.name() + " does not exist");
+                    } else if (e.getCause() instanceof TopicAuthorizationException) {
+                        problems.add(t.name() + " may not be described by this job's Kafka user");
+                    } else {
+                        throw new IllegalStateException("kafka at " + bootstrap(conf) + ": cannot describe " + t.name() + ": " + e.getCause(), e);
+                    }
+                }
+            }
+        }
+        if (!problems.isEmpty()) {
+            throw new IllegalStateException("kafka at " + bootstrap(conf) + ": " + String.join("; ", problems) + " ("
+                    + EngineOptions.KAFKA_CREATE_TOPICS.key() + " creates missing topics; deploy/k8s/kafka-topics.yaml and kafka-users.yaml declare topics and ACLs)");
         }
     }
 

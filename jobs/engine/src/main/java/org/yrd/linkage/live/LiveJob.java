@@ -6,9 +6,12 @@ import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.runtime.jobgraph.JobGraph;
+import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.yrd.linkage.runtime.EngineOptions;
 import org.yrd.linkage.engine.LinkageJob;
+import org.yrd.linkage.region.Region;
 import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.rules.RulePackFile;
 
@@ -18,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.Properties;
 
 /**
@@ -27,7 +31,8 @@ import java.util.Properties;
  *
  * <p>Arguments of {@code main} are {@code key=value} engine or Flink options (the same as
  * {@code --set}), e.g. {@code linkage.kafka.bootstrap-servers=kafka:9092}; options of the
- * cluster's own configuration apply too.
+ * cluster's own configuration apply too. With {@code linkage.dry-run=true} it checks the jar on
+ * the classpath it runs on instead of running ({@link #dryRun}).
  */
 public final class LiveJob {
 
@@ -54,8 +59,34 @@ public final class LiveJob {
                 throw new UncheckedIOException("cannot read the rule pack " + f, e);
             }
         }).orElse(RulePack.defaults());
+        if (effective.get(EngineOptions.DRY_RUN)) {
+            System.out.println(dryRun(env, effective, pack));
+            return;
+        }
         prepare(env, effective, pack);
         env.execute(JOB_NAME);
+    }
+
+    /**
+     * What {@link EngineOptions#DRY_RUN} checks where it runs, so that a job jar that lacks a class the
+     * cluster does not provide fails here and not on the first rule pack an analyst publishes: the pack
+     * reads back from the YAML form in which packs arrive on the rules topic, the region data loads,
+     * and the live job graph builds, its operators serialised as for a submission. Contacts nothing.
+     *
+     * @return one line saying what was checked
+     */
+    static String dryRun(StreamExecutionEnvironment env, ReadableConfig conf, RulePack pack) throws Exception {
+        LinkageJob.requireIdentifierKey(conf);
+        RulePack readBack = RulePackFile.parse("dry run", RulePackFile.toYaml(pack));
+        int cities = Region.get().cities().size();
+        build(env, conf, KafkaIO.clientProperties(conf), pack);
+        JobGraph graph = env.getStreamGraph().getJobGraph();
+        int operators = 0;
+        for (JobVertex v : graph.getVertices()) {
+            operators += v.getOperatorIDs().size();
+        }
+        return String.format(Locale.ROOT, "dry run: rule pack %s version %s, %d cities, job graph of %d tasks (%d operators); nothing submitted",
+                readBack.id(), readBack.version(), cities, graph.getNumberOfVertices(), operators);
     }
 
     /**
@@ -94,12 +125,21 @@ public final class LiveJob {
         return merged;
     }
 
-    /** Refuses to start without an identifier key; creates the topics if asked, and adds the live job to {@code env}. */
+    /**
+     * Refuses to start without an identifier key; creates the topics if asked; refuses to start
+     * when a topic is missing or may not be used ({@link KafkaIO#checkTopics}); adds the live job to
+     * {@code env}.
+     */
     public static List<String> prepare(StreamExecutionEnvironment env, ReadableConfig conf, RulePack pack) throws Exception {
         LinkageJob.requireIdentifierKey(conf);
         Properties props = KafkaIO.clientProperties(conf);
         List<String> created = conf.get(EngineOptions.KAFKA_CREATE_TOPICS) ? KafkaIO.createTopics(conf, props) : List.of();
-        LinkageJob.build(KafkaIO.sources(env, conf, props), KafkaIO.ruleUpdates(env, conf, props), KafkaIO.sinks(conf, props), pack, conf);
+        KafkaIO.checkTopics(conf, props);
+        build(env, conf, props, pack);
         return created;
+    }
+
+    private static void build(StreamExecutionEnvironment env, ReadableConfig conf, Properties props, RulePack pack) {
+        LinkageJob.build(KafkaIO.sources(env, conf, props), KafkaIO.ruleUpdates(env, conf, props), KafkaIO.sinks(conf, props), pack, conf);
     }
 }

@@ -21,6 +21,8 @@ import java.util.Map;
  * rule=X                        openChains (gauge)          (incidents, episodes, clusters, cases, bursts)
  * province=P                    awaitingAck (gauge), escalations
  *                               alertEventTimeLagMs (histogram: emittedAt - detectedTs)
+ *                               rulePackId, rulePackVersion (gauges, text), rulePackSince (gauge, epoch ms):
+ *                               the rule pack in force (the rule-update step; text gauges are not exported to Prometheus)
  * </pre>
  */
 public final class EngineMetrics {
@@ -46,6 +48,9 @@ public final class EngineMetrics {
     public static final String AWAITING_ACK = "awaitingAck";
     public static final String ESCALATIONS = "escalations";
     public static final String EVENT_TIME_LAG = "alertEventTimeLagMs";
+    public static final String RULE_PACK_ID = "rulePackId";
+    public static final String RULE_PACK_VERSION = "rulePackVersion";
+    public static final String RULE_PACK_SINCE = "rulePackSince";
 
     private EngineMetrics() {}
 

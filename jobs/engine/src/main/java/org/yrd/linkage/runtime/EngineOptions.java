@@ -83,15 +83,14 @@ public final class EngineOptions {
 
     public static final ConfigOption<Boolean> KAFKA_CREATE_TOPICS = ConfigOptions.key("linkage.kafka.create-topics")
             .booleanType().defaultValue(false)
-            .withDescription("Create every contracted topic that is missing before the job starts.");
-
-    public static final ConfigOption<Integer> KAFKA_PARTITIONS = ConfigOptions.key("linkage.kafka.partitions")
-            .intType().defaultValue(2)
-            .withDescription("Partitions of topics created by linkage.kafka.create-topics.");
+            .withDescription("Create every contracted topic that is missing before the job starts, with the partitions, "
+                    + "compaction and retention that deploy/k8s/kafka-topics.yaml declares (live/Topics.java). Either way the "
+                    + "job starts only when every topic exists and its Kafka user may read its inputs and write its outputs.");
 
     public static final ConfigOption<Integer> KAFKA_REPLICATION = ConfigOptions.key("linkage.kafka.replication-factor")
             .intType().defaultValue(1)
-            .withDescription("Replication factor of topics created by linkage.kafka.create-topics.");
+            .withDescription("Replication factor of topics created by linkage.kafka.create-topics (a production cluster's "
+                    + "KafkaTopics have 3).");
 
     /** Any Kafka client property, e.g. {@code linkage.kafka.properties.security.protocol: SASL_SSL}. */
     public static final String KAFKA_PROPERTIES_PREFIX = "linkage.kafka.properties.";
@@ -120,10 +119,18 @@ public final class EngineOptions {
             .withDescription("Rule pack the live job starts with (a YAML file readable where the job is submitted); "
                     + "default: the built-in pack yrd-default. Later packs arrive on the rules topic.");
 
+    public static final ConfigOption<Boolean> DRY_RUN = ConfigOptions.key("linkage.dry-run")
+            .booleanType().defaultValue(false)
+            .withDescription("Check instead of run: the live job loads its rule pack (and reads it back from the YAML form in "
+                    + "which packs arrive on the rules topic), the region data, builds its job graph, prints one line and exits "
+                    + "without contacting Kafka or submitting anything. Run it on the Flink the job will run on: "
+                    + "java -cp \"/opt/flink/lib/*:yrd-linkage-job.jar\" org.yrd.linkage.live.LiveJob linkage.dry-run=true ...");
+
     /** Every option above, for validation and documentation. */
     public static final List<ConfigOption<?>> ALL = List.of(OUT_OF_ORDERNESS, MAX_CLOCK_SKEW, WATERMARK_INTERVAL, CLOCK_ADVANCE, QUIET_AFTER,
             SPECULATIVE, DEDUPE_HORIZON, ESCALATION_RETENTION, TOPIC_PREFIX, KAFKA_BOOTSTRAP, KAFKA_GROUP, KAFKA_START,
-            KAFKA_CREATE_TOPICS, KAFKA_PARTITIONS, KAFKA_REPLICATION, DELIVERY, RULES_FILE, IDENTIFIER_KEY_FILE, IDENTIFIER_DEV_KEY);
+            KAFKA_CREATE_TOPICS, KAFKA_REPLICATION, DELIVERY, RULES_FILE, IDENTIFIER_KEY_FILE, IDENTIFIER_DEV_KEY,
+            DRY_RUN);
 
     /** Kafka sink guarantees the engine offers (Flink's {@code none} is not one: alerts are never dropped). */
     public enum Delivery {

@@ -31,7 +31,7 @@ class RuleUpdatesTest {
             yaml.append("unknown").append(i).append(": 1\n");
         }
         String valid = RulePackFile.toYaml(RulePack.defaults());
-        try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new RuleUpdates()))) {
+        try (var h = new OneInputStreamOperatorTestHarness<>(new ProcessOperator<>(new RuleUpdates(RulePack.defaults())))) {
             h.open();
             h.processElement(RawRecord.line(yaml.toString().getBytes(StandardCharsets.UTF_8), "rules", 1), 0);
             h.processElement(RawRecord.line(valid.getBytes(StandardCharsets.UTF_8), "rules", 2), 0);

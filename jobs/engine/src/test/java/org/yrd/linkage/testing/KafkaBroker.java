@@ -5,6 +5,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -16,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.function.Predicate;
 
 /** A real Kafka broker (KRaft, broker and controller in one node) inside the test JVM. */
@@ -43,13 +46,31 @@ public final class KafkaBroker implements AutoCloseable {
     }
 
     public void produce(String topic, List<String> values) {
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        values.forEach(v -> records.add(new ProducerRecord<>(topic, v)));
+        produce(records);
+    }
+
+    /** Produces one keyed record, e.g. a rule pack under its id (the rules topic is compacted, and takes keyed records only). */
+    public void produce(String topic, String key, String value) {
+        produce(List.of(new ProducerRecord<>(topic, key, value)));
+    }
+
+    /** Sends the records and waits until the broker has every one, or fails with the broker's reason. */
+    private void produce(List<ProducerRecord<String, String>> records) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap());
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
-            for (String v : values) {
-                producer.send(new ProducerRecord<>(topic, v));
+            List<Future<RecordMetadata>> sent = new ArrayList<>();
+            records.forEach(r -> sent.add(producer.send(r)));
+            for (Future<RecordMetadata> f : sent) {
+                f.get();
             }
-            producer.flush();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the broker refused a record: " + e.getCause(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 
