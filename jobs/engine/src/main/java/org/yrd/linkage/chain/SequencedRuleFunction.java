@@ -159,7 +159,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         pending.put(e.ts(), at);
         ctx.timerService().registerEventTimeTimer(e.ts());
         if (speculative) {
-            speculate(ctx, out);
+            speculate(e.ts(), out);
         }
     }
 
@@ -176,7 +176,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
             for (Event e : due) {
                 fold.apply(state, e);
                 if (!speculative) {
-                    reconcile(state, fold.touched, out);
+                    reconcile(fold.touched, timestamp, out);
                 }
                 fold.touched.clear();
             }
@@ -184,7 +184,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         expire(state, timestamp, fold);
         saveCommitted(state);
         if (!speculative) {
-            reconcile(state, fold.touched, out);
+            reconcile(fold.touched, timestamp, out);
         }
         for (String id : fold.finalised) {
             emitted.remove(id);
@@ -209,7 +209,12 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         pack = after;
     }
 
-    private void speculate(ReadOnlyContext ctx, Collector<AlertRevision> out) throws Exception {
+    /**
+     * Folds the committed state with every pending event, the one that just arrived (stamped
+     * {@code arrivedTs}) among them, and reconciles what changed: the arrival is what changed since
+     * the previous fold, so it is the cause a withdrawal names.
+     */
+    private void speculate(long arrivedTs, Collector<AlertRevision> out) throws Exception {
         List<Event> events = new ArrayList<>();
         for (List<Event> at : pending.values()) {
             events.addAll(at);
@@ -229,20 +234,24 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         }
         toCheck.putAll(fold.seen);
         for (Map.Entry<String, Chain> c : toCheck.entrySet()) {
-            reconcileOne(c.getKey(), c.getValue(), out);
+            reconcileOne(c.getKey(), c.getValue(), arrivedTs, out);
         }
         dirty.update(fold.seen.isEmpty() ? null : new ArrayList<>(fold.seen.keySet()));
     }
 
-    private void reconcile(S state, Set<Chain> touched, Collector<AlertRevision> out) throws Exception {
+    private void reconcile(Set<Chain> touched, long causeTs, Collector<AlertRevision> out) throws Exception {
         for (Chain c : touched) {
-            reconcileOne(c.alertId, c, out);
+            reconcileOne(c.alertId, c, causeTs, out);
         }
         touched.clear();
     }
 
-    /** Brings what recipients hold of one alert in line with the chain's truth (null: no such alert). */
-    private void reconcileOne(String alertId, Chain truth, Collector<AlertRevision> out) throws Exception {
+    /**
+     * Brings what recipients hold of one alert in line with the chain's truth (null: no such alert).
+     *
+     * @param causeTs the ts of the event (or watermark) that brought the change, a withdrawal's detectedTs
+     */
+    private void reconcileOne(String alertId, Chain truth, long causeTs, Collector<AlertRevision> out) throws Exception {
         Emitted sent = emitted.get(alertId);
         if (truth != null && truth.live()) {
             long fp = truth.fingerprint();
@@ -257,20 +266,22 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
             sent.generation = generations.current();
             sent.fingerprint = fp;
             sent.cancelled = false;
-            AlertRevision r = Revisions.of(truth, sent.revision, type, pack, null, false);
+            AlertRevision r = Revisions.of(truth, sent.revision, type, pack, null);
             sent.addRecipients(r.recipients());
+            sent.last = r;
             emitted.put(alertId, sent);
             out.collect(r);
         } else if (sent != null && !sent.cancelled) {
             sent.revision = generations.nextRevision(sent.revision, sent.generation);
             sent.generation = generations.current();
             sent.cancelled = true;
-            boolean withdrawn = truth == null || !truth.cancelled;
             String[] recipients = sent.recipients.toArray(new String[0]);
+            AlertRevision cancel = truth != null && truth.cancelled
+                    ? Revisions.of(truth, sent.revision, MsgType.CANCEL, pack, recipients)
+                    : Revisions.withdrawal(sent.last, sent.revision, pack.version(), recipients, causeTs);
+            sent.last = null;
             emitted.put(alertId, sent);
-            out.collect(truth == null
-                    ? Revisions.withdrawal(alertId, sent.revision, pack.version(), recipients)
-                    : Revisions.of(truth, sent.revision, MsgType.CANCEL, pack, recipients, withdrawn));
+            out.collect(cancel);
         }
     }
 
