@@ -36,8 +36,10 @@ stop_job() {   # the ./linkage run JVM this script started, by its pid
   wait "$job_pid" 2>/dev/null || true
   job_pid=""
 }
+feeder=""
 cleanup() {
   local code=$?
+  [ -z "$feeder" ] || kill -TERM "$feeder" 2>/dev/null || true
   stop_job
   "$here/kafka.sh" stop >/dev/null 2>&1 || true
   [ $code -eq 0 ] || log "logs: $OUT/*/job.log, $LINKAGE_WORK/kafka/logs"
@@ -103,6 +105,7 @@ for guarantee in at-least-once exactly-once; do
   "$here/kafka.sh" start --port "$KAFKA_PORT" >&2
   log "$guarantee: broker back after $(( ($(now_ms) - stopped_ms) / 1000 )) s"
   wait "$feeder" || fail "feeding the scenario failed: $(tail -3 "$OUT/$phase/feed.log")"
+  feeder=""
   cat "$OUT/$phase/feed.log" >&2
   audit "$phase" "$OUT/$phase/planted.txt" --timeout 150s --idle 8s \
     || fail "$guarantee: missing, incomplete or conflicting alerts after the outage (see $OUT/$phase/audit.log)"

@@ -55,9 +55,10 @@ public final class Revisions {
 
     /**
      * A CANCEL of an alert that, once earlier-stamped events arrived, never existed in ts order. It
-     * repeats what the recipients last received of the alert ({@code w}: its evidence,
-     * places, severity, subject), so that consumers and CAP documents show what is taken back
-     * (and the record meets alert.schema.json: evidenceCount >= 1); its detectedTs is the ts of the event that proved the alert wrong.
+     * repeats what the recipients last received of the alert ({@code w}: its evidence, places,
+     * severity, subject), so that consumers and CAP documents show what is taken back (and the
+     * record meets alert.schema.json: evidenceCount >= 1). Its detectedTs, and so its CAP
+     * {@code sent}, is the ts of the event that proved the alert wrong.
      *
      * @param w the last ALERT or UPDATE sent of the alert
      * @param recipients everyone the alert was ever sent to

@@ -47,7 +47,7 @@ import java.util.concurrent.ExecutionException;
  * (a restart, a leader election) without failing over: records wait in the producer, the sources
  * reconnect (Kafka's default backoff, at most 1 s, so they resume within a second of the broker's
  * return), and checkpoints take as long as the outage. Beyond the budget the job fails over and
- * keeps restarting from its last checkpoint until the broker is back, losing nothing
+ * restarts from its last checkpoint as its restart strategy allows, losing nothing
  * ({@code deploy/local/broker-fault-test.sh} stops a broker for 30 s under the running job).
  * Failed checkpoints are not tolerated beyond Flink's default: during an outage a checkpoint only
  * waits, and fails only when a Kafka call has run out of this same budget.
