@@ -4,6 +4,7 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.record.TimestampType;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.yrd.linkage.ops.AlertAudit;
 import org.yrd.linkage.live.Topics;
@@ -22,8 +23,11 @@ import java.util.concurrent.Callable;
 
 /**
  * {@code ./linkage audit}: reads every alert topic from the beginning as a consumer would and
- * checks the stream's promises: no (alert id, revision, recipient) with two contents, and every
- * expected alert id present. Exit 0 when all hold, 1 otherwise.
+ * checks the stream's promises: no (alert id, revision, recipient) with two contents, the last
+ * revision of every alert at every recipient it is addressed to, and every expected alert id
+ * present. Exit 0 when all hold, 1 otherwise. It also reports the longest delay from an alert's
+ * detection to its record on the topic (the broker's append time; the topics the engine creates
+ * stamp records with it).
  */
 @Command(name = "audit", mixinStandardHelpOptions = true,
         description = "Check the alert topics: consistent revisions, expected alerts present; write the final states.")
@@ -63,7 +67,7 @@ final class AuditCommand implements Callable<Integer> {
             while (true) {
                 ConsumerRecords<String, String> batch = consumer.poll(Duration.ofMillis(250));
                 for (ConsumerRecord<String, String> r : batch) {
-                    audit.add(r.value());
+                    audit.add(r.value(), r.timestampType() == TimestampType.LOG_APPEND_TIME ? r.timestamp() : -1);
                 }
                 long now = System.nanoTime();
                 if (!batch.isEmpty()) {
@@ -79,10 +83,15 @@ final class AuditCommand implements Callable<Integer> {
         if (out != null) {
             Files.write(out, audit.finalStates());
         }
-        System.out.printf("audit: %d records, %d alert ids, %d conflicting revisions, %d of %d expected missing%n",
-                audit.records(), audit.latest().size(), audit.conflicts().size(), missing.size(), expected.size());
+        List<String> incomplete = audit.incomplete();
+        System.out.printf("audit: %d records, %d alert ids, %d conflicting revisions, %d incomplete, %d of %d expected missing%n",
+                audit.records(), audit.latest().size(), audit.conflicts().size(), incomplete.size(), missing.size(), expected.size());
+        if (audit.longestDelay() >= 0) {
+            System.out.printf("audit: longest delay from detection to the topic %.1f s (%s)%n", audit.longestDelay() / 1000.0, audit.longestDelayed());
+        }
         audit.conflicts().forEach(c -> System.out.println("audit: conflicting content for " + c));
+        incomplete.forEach(c -> System.out.println("audit: incomplete: " + c));
         missing.forEach(m -> System.out.println("audit: missing " + m));
-        return audit.conflicts().isEmpty() && missing.isEmpty() ? 0 : 1;
+        return audit.conflicts().isEmpty() && incomplete.isEmpty() && missing.isEmpty() ? 0 : 1;
     }
 }

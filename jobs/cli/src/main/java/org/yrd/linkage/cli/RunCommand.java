@@ -6,8 +6,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.yrd.linkage.runtime.EngineOptions;
 import org.yrd.linkage.engine.LinkageJob;
 import org.yrd.linkage.ident.IdentifierKey;
+import org.yrd.linkage.live.KafkaIO;
 import org.yrd.linkage.live.LiveJob;
 import org.yrd.linkage.rules.RulePack;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -93,7 +95,18 @@ final class RunCommand implements Callable<Integer> {
             System.err.println("linkage: created topics " + String.join(", ", created));
         }
         System.err.println("linkage: live job running against " + kafka.bootstrap + "; Ctrl-C stops it");
-        env.execute(LiveJob.JOB_NAME);
+        try {
+            env.execute(LiveJob.JOB_NAME);
+        } catch (Exception e) {
+            // a topic deleted under the job shows in the failure only as a timeout of some record
+            List<String> missing = KafkaIO.missingTopics(conf, KafkaIO.clientProperties(conf));
+            if (missing.isEmpty()) {
+                throw e;
+            }
+            System.err.println("linkage: the live job failed: Kafka topic " + String.join(", ", missing)
+                    + (missing.size() == 1 ? " does" : " do") + " not exist (deleted under the running job?): " + LinkageCli.rootCause(e));
+            return CommandLine.ExitCode.SOFTWARE;
+        }
         return 0;
     }
 

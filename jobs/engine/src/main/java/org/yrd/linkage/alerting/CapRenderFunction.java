@@ -1,10 +1,11 @@
 package org.yrd.linkage.alerting;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.api.common.state.MapState;
+import org.apache.flink.api.common.state.MapStateDescriptor;
 import org.apache.flink.api.common.state.StateTtlConfig;
-import org.apache.flink.api.common.state.ValueState;
-import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.alert.AlertRevision;
@@ -14,19 +15,19 @@ import org.yrd.linkage.runtime.RecordFailures;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 
 /**
- * Keyed by alert id: renders each revision as CAP 1.2 for each recipient, remembering the previous
- * revision so that Update and Cancel reference exactly the message a recipient holds. A revision
+ * Keyed by alert id: renders each revision as CAP 1.2 for each recipient, remembering per recipient
+ * the document it received last, so that an Update or Cancel references exactly that document and
+ * a recipient's first document of an alert is an Alert, whatever the revision (CapXml). A revision
  * that does not render, or whose document would be larger than a topic accepts, becomes a dead
  * letter and is not rendered for any recipient.
  */
 public class CapRenderFunction extends KeyedProcessFunction<String, AlertRevision, CapDocument> {
 
     private final Duration retention;
-    private transient ValueState<AlertRevision> previous;
+    private transient MapState<String, CapXml.Received> received;
     private transient RecordFailures failures;
 
     public CapRenderFunction(Duration retention) {
@@ -35,22 +36,27 @@ public class CapRenderFunction extends KeyedProcessFunction<String, AlertRevisio
 
     @Override
     public void open(OpenContext openContext) {
-        ValueStateDescriptor<AlertRevision> d = new ValueStateDescriptor<>("previous", TypeInformation.of(AlertRevision.class));
+        MapStateDescriptor<String, CapXml.Received> d = new MapStateDescriptor<>("received-by-recipient",
+                Types.STRING, TypeInformation.of(CapXml.Received.class));
         d.enableTimeToLive(StateTtlConfig.newBuilder(retention).build());
-        previous = getRuntimeContext().getState(d);
+        received = getRuntimeContext().getMapState(d);
         failures = new RecordFailures("render CAP", getRuntimeContext().getMetricGroup());
     }
 
     @Override
     public void processElement(AlertRevision r, Context ctx, Collector<CapDocument> out) throws Exception {
-        AlertRevision before = previous.value();
-        if (before != null && before.revision() >= r.revision()) {
-            before = null;
-        }
         List<CapDocument> documents = new ArrayList<>(r.recipients().length);
+        List<String> advanced = new ArrayList<>(r.recipients().length);
         try {
             for (String recipient : r.recipients()) {
-                AlertRevision held = before != null && Arrays.asList(before.recipients()).contains(recipient) ? before : null;
+                CapXml.Received held = received.get(recipient);
+                if (held != null && held.revision() >= r.revision()) {
+                    // revisions of one alert arrive in increasing order, restores included (Generations);
+                    // should one not, its document must not claim a predecessor that came after it
+                    held = null;
+                } else {
+                    advanced.add(recipient);
+                }
                 String xml = CapXml.render(r, recipient, held);
                 if (xml.getBytes(StandardCharsets.UTF_8).length > AlertJson.MAX_RECORD_BYTES) {
                     throw new IllegalStateException("its CAP document would be more than the " + AlertJson.MAX_RECORD_BYTES + " bytes a record may have");
@@ -61,9 +67,9 @@ public class CapRenderFunction extends KeyedProcessFunction<String, AlertRevisio
             ctx.output(Outputs.FAILURES, failures.deadLetter(x, r));
             return;
         }
-        documents.forEach(out::collect);
-        if (before == null || r.revision() > before.revision()) {
-            previous.update(r);
+        for (String recipient : advanced) {
+            received.put(recipient, CapXml.Received.of(r));
         }
+        documents.forEach(out::collect);
     }
 }

@@ -36,33 +36,32 @@ import java.util.Set;
  *   <li><b>identifier</b> {@code <alertId>#<revision>#<recipient>}. CAP forbids spaces, commas,
  *       {@code <} and {@code &} in identifiers, and an alert id carries an input event id; such
  *       characters (and {@code %}) are percent-encoded as UTF-8, so ordinary ids pass unchanged.
- *   <li><b>sent</b> is the revision's {@code detectedTs} (the event time at which the rule fired,
- *       or an escalation's deadline) in China time, {@code +08:00}, whole seconds. Every revision
- *       carries it, so the {@code sent} of any earlier document can be recomputed from that
- *       revision alone. A withdrawal ({@link Revisions#withdrawal}) is stamped 0 today, so its
- *       {@code sent} reads 1970-01-01T08:00:00+08:00 until it carries an event time.
- *   <li><b>references</b> (Update, Cancel) names one message, the previous revision of the same
- *       alert to the same recipient, as {@code sender,identifier,sent}. A caller that keeps the
- *       last revision each recipient received passes it and the reference is exact. Without it,
- *       the reference is {@code <alertId>#<revision-1>#<recipient>} with this document's own
- *       {@code sent}: revisions are numbered consecutively per alert and their detectedTs does not
- *       decrease in ts order, so that is the message a consumer holds in the usual case, and
- *       consumers match references on sender and identifier. A province that joined only with
- *       this revision gets a reference to a message it never saw, which CAP consumers treat as a
- *       new thread.
+ *   <li><b>msgType</b> follows what the recipient holds, not only the record: ALERT is Alert;
+ *       UPDATE is Update for a recipient that received an earlier document of the alert, and Alert
+ *       without references for one that did not (a province that joins later, at whatever
+ *       revision); CANCEL is Cancel. An escalation's first revision is thus Alert, its later ones
+ *       Update.
+ *   <li><b>sent</b> is the revision's {@code detectedTs} in China time, {@code +08:00}, whole
+ *       seconds: the event time at which the rule fired, an escalation's deadline, and for a CANCEL
+ *       the ts of the event that caused it (the merging report, or the late event that withdrew the
+ *       alert, {@link Revisions#withdrawal}). It is never the wall clock, so it can be recomputed
+ *       from a revision alone.
+ *   <li><b>references</b> (Update, Cancel) names the one document of the same alert that this
+ *       recipient received last, as {@code sender,identifier,sent} of it: the caller passes its
+ *       {@link Received revision and detectedTs}. A Cancel to a recipient of whom nothing is known
+ *       (possible only if the caller's memory of it was lost) carries no references rather than a
+ *       guessed one.
  *   <li><b>category</b> Security for cyber alerts (CYBER_CHAIN, CYBER_BURST, and escalations of
  *       them); otherwise by hazard: Fire for gas, gas leaks, smoke, fire and explosions, Env for
  *       water and air quality and pollution, Safety for everything else (water level, rainfall,
  *       floods, structural strain, collapse, traffic, disorder, violence). The hazard is the
- *       revision's {@code subject} (sensor kind or call category); a withdrawal, which has none,
- *       takes the previous revision's.
+ *       revision's {@code subject} (sensor kind or call category); a withdrawal repeats the
+ *       withdrawn revision's.
  *   <li><b>scope</b> Restricted, with {@code restriction} naming the recipient and
  *       {@code addresses} its code; {@code incidents} lists the alert id and the alert ids it
  *       refers to (the escalated alert, the case merged into), so one incident's messages collate.
  *   <li><b>area</b> one, over the alert's cities (areaDesc the Chinese names joined by 、, one
- *       {@code GB/T 2260} geocode each) with the incident circle {@code lat,lon radiusKm}; a
- *       withdrawal, which has no cities, takes the previous revision's area, or else its
- *       provinces'.
+ *       {@code GB/T 2260} geocode each) with the incident circle {@code lat,lon radiusKm}.
  * </ul>
  * Masked identifiers may appear in the description; raw identifiers never reach an alert revision.
  */
@@ -81,7 +80,18 @@ public final class CapXml {
 
     private CapXml() {}
 
-    /** The document of {@code r} for {@code recipient} when the previous revision it received is not at hand. */
+    /**
+     * The document of one revision that a recipient received: its revision number and detectedTs,
+     * from which the document's identifier and {@code sent} follow. A Flink POJO (kept per recipient
+     * by {@link CapRenderFunction}).
+     */
+    public record Received(int revision, long detectedTs) {
+        public static Received of(AlertRevision r) {
+            return new Received(r.revision(), r.detectedTs());
+        }
+    }
+
+    /** The document of {@code r} for a recipient that has received no document of this alert before. */
     public static String render(AlertRevision r, String recipient) {
         return render(r, recipient, null);
     }
@@ -89,42 +99,41 @@ public final class CapXml {
     /**
      * The document of {@code r} for {@code recipient}.
      *
-     * @param previous the revision of the same alert that {@code recipient} received last, or null
-     *     when unknown (see the class comment); it makes Update and Cancel references exact
+     * @param previous the document of the same alert that {@code recipient} received last, or null
+     *     when it received none: an UPDATE is then its first document, an Alert
      */
-    public static String render(AlertRevision r, String recipient, AlertRevision previous) {
+    public static String render(AlertRevision r, String recipient, Received previous) {
         if (recipient == null || recipient.isEmpty()) {
             throw new IllegalArgumentException("recipient is missing");
         }
-        if (previous != null && (!previous.alertId().equals(r.alertId()) || previous.revision() >= r.revision())) {
-            throw new IllegalArgumentException("previous must be an earlier revision of " + r.alertId()
-                    + ", got " + previous.alertId() + " revision " + previous.revision());
+        if (previous != null && previous.revision() >= r.revision()) {
+            throw new IllegalArgumentException("the previous document of " + r.alertId() + " to " + recipient
+                    + " must be of an earlier revision than " + r.revision() + ", not " + previous.revision());
         }
+        MsgType type = r.msgType() == MsgType.UPDATE && previous == null ? MsgType.ALERT : r.msgType();
         StringBuilder x = new StringBuilder(2048);
         x.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         x.append("<alert xmlns=\"").append(NAMESPACE).append("\">\n");
         element(x, 1, "identifier", identifier(r.alertId(), r.revision(), recipient));
         element(x, 1, "sender", SENDER);
-        element(x, 1, "sent", sent(r));
+        element(x, 1, "sent", time(r.detectedTs()));
         element(x, 1, "status", "Actual");
-        element(x, 1, "msgType", msgType(r.msgType()));
+        element(x, 1, "msgType", msgType(type));
         element(x, 1, "scope", "Restricted");
         element(x, 1, "restriction", "仅限收件方：" + recipientName(recipient) + "（" + recipient + "）");
         element(x, 1, "addresses", capToken(recipient));
-        if (r.msgType() != MsgType.ALERT) {
-            element(x, 1, "references", references(r, recipient, previous));
+        if (type != MsgType.ALERT && previous != null) {
+            element(x, 1, "references", SENDER + ',' + identifier(r.alertId(), previous.revision(), recipient)
+                    + ',' + time(previous.detectedTs()));
         }
         element(x, 1, "incidents", incidents(r));
 
-        String subject = r.subject() != null || previous == null ? r.subject() : previous.subject();
-        String hazard = Summaries.subjectName(subject);
-        AlertRevision placed = r.cities().length == 0 && previous != null ? previous : r;
-        List<String> areaCodes = areaCodes(placed);
-        String event = event(r, hazard);
+        List<String> areaCodes = areaCodes(r);
+        String event = event(r, Summaries.subjectName(r.subject()));
 
         open(x, 1, "info");
         element(x, 2, "language", "zh-CN");
-        element(x, 2, "category", isCyber(r) ? "Security" : Summaries.capCategory(subject));
+        element(x, 2, "category", isCyber(r) ? "Security" : Summaries.capCategory(r.subject()));
         element(x, 2, "event", event);
         element(x, 2, "urgency", "Immediate");
         element(x, 2, "severity", severity(r.severity()));
@@ -133,7 +142,7 @@ public final class CapXml {
             element(x, 2, "onset", time(r.firstEventTs()));
         }
         element(x, 2, "senderName", SENDER_NAME);
-        element(x, 2, "headline", headline(r.msgType(), event, areaCodes));
+        element(x, 2, "headline", headline(type, event, areaCodes));
         element(x, 2, "description", description(r));
         parameter(x, "alertId", r.alertId());
         parameter(x, "revision", Integer.toString(r.revision()));
@@ -148,8 +157,8 @@ public final class CapXml {
         }
         open(x, 2, "area");
         element(x, 3, "areaDesc", areaDesc(areaCodes));
-        if (placed.hasLocation()) {
-            element(x, 3, "circle", decimal(placed.lat(), 6) + ',' + decimal(placed.lon(), 6) + ' ' + decimal(placed.radiusKm(), 3));
+        if (r.hasLocation()) {
+            element(x, 3, "circle", decimal(r.lat(), 6) + ',' + decimal(r.lon(), 6) + ' ' + decimal(r.radiusKm(), 3));
         }
         for (String code : areaCodes) {
             open(x, 3, "geocode");
@@ -181,10 +190,6 @@ public final class CapXml {
         return capToken(alertId + '#' + revision + '#' + recipient);
     }
 
-    private static String sent(AlertRevision r) {
-        return time(r.detectedTs());
-    }
-
     private static String time(long epochMillis) {
         return CAP_TIME.format(Instant.ofEpochSecond(Math.floorDiv(epochMillis, 1000L)));
     }
@@ -204,13 +209,6 @@ public final class CapXml {
             case MEDIUM -> "Moderate";
             case LOW -> "Minor";
         };
-    }
-
-    private static String references(AlertRevision r, String recipient, AlertRevision previous) {
-        if (previous != null) {
-            return SENDER + ',' + identifier(previous.alertId(), previous.revision(), recipient) + ',' + sent(previous);
-        }
-        return SENDER + ',' + identifier(r.alertId(), r.revision() - 1, recipient) + ',' + sent(r);
     }
 
     private static String incidents(AlertRevision r) {
@@ -291,10 +289,10 @@ public final class CapXml {
         return summary;
     }
 
-    /** The alert's cities; a revision without cities (a withdrawal) gives its provinces. */
+    /** The alert's city codes. */
     private static List<String> areaCodes(AlertRevision r) {
         List<String> codes = new ArrayList<>();
-        for (String c : r.cities().length > 0 ? r.cities() : r.provinces()) {
+        for (String c : r.cities()) {
             if (c.length() == 6 && c.chars().allMatch(ch -> ch >= '0' && ch <= '9')) {
                 codes.add(c);
             }

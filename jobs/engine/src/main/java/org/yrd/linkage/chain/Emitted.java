@@ -1,5 +1,7 @@
 package org.yrd.linkage.chain;
 
+import org.yrd.linkage.alert.AlertRevision;
+
 import java.util.ArrayList;
 import java.util.List;
 
@@ -13,6 +15,11 @@ public class Emitted {
     public int generation;
     /** Every recipient any revision went to, sorted. */
     public List<String> recipients = new ArrayList<>();
+    /**
+     * The last ALERT or UPDATE sent while the alert stands (null once it is cancelled): a withdrawal
+     * repeats it, since the chain behind it no longer exists when events arriving late disprove it.
+     */
+    public AlertRevision last;
 
     public Emitted() {}
 

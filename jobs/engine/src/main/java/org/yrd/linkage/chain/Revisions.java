@@ -21,9 +21,9 @@ public final class Revisions {
 
     /**
      * A revision showing the chain as it stands. {@code recipients} null: the chain's provinces
-     * (ALERT, UPDATE); a CANCEL goes to everyone the alert was ever sent to.
+     * (ALERT, UPDATE); a CANCEL (of a chain absorbed by a merge) goes to everyone the alert was ever sent to.
      */
-    public static AlertRevision of(Chain c, int revision, MsgType type, RulePack pack, String[] recipients, boolean withdrawn) {
+    public static AlertRevision of(Chain c, int revision, MsgType type, RulePack pack, String[] recipients) {
         Evidence[] evidence = listed(c);
         String[] provinces = codes(c.provinces());
         String[] cities = codes(c.cities());
@@ -49,18 +49,26 @@ public final class Revisions {
                 c.identifiers.toArray(new String[0]),
                 c.lossCny, c.hasLocation, c.lat, c.lon, c.radiusKm,
                 Summaries.of(c, type, provinces, cities), c.subject,
-                fsProvinces, fsTs, fsSeverity, fsSla, withdrawn);
+                fsProvinces, fsTs, fsSeverity, fsSla, false);
     }
 
-    /** A CANCEL of an alert that, once earlier-stamped events arrived, never existed in ts order. */
-    public static AlertRevision withdrawal(String alertId, int revision, String ruleVersion, String[] recipients) {
-        String ruleId = alertId.substring(0, alertId.indexOf(':'));
-        AlertKind kind = ruleId.startsWith("CYB-LINK") ? AlertKind.CYBER_CHAIN
-                : ruleId.startsWith("CYB-BURST") ? AlertKind.CYBER_BURST : AlertKind.INCIDENT_CHAIN;
-        long now = System.currentTimeMillis();
-        return new AlertRevision(alertId, revision, MsgType.CANCEL, kind, ruleId, ruleVersion, Severity.LOW,
-                recipients, recipients, NONE, new Evidence[0], 0, 0, 0, 0, now, NONE, NONE, 0, false, 0, 0, 0,
-                "撤回：按事件时间重排后，此预警不成立。", null, NONE, new long[0], new Severity[0], new long[0], true);
+    /**
+     * A CANCEL of an alert that, once earlier-stamped events arrived, never existed in ts order. It
+     * repeats what the recipients last received of the alert ({@code w}: its evidence, places,
+     * severity, subject), so that consumers and CAP documents show what is taken back (and the
+     * record meets alert.schema.json: evidenceCount >= 1). Its detectedTs, and so its CAP
+     * {@code sent}, is the ts of the event that proved the alert wrong.
+     *
+     * @param w the last ALERT or UPDATE sent of the alert
+     * @param recipients everyone the alert was ever sent to
+     * @param causeTs the ts of the event whose arrival withdrew the alert
+     */
+    public static AlertRevision withdrawal(AlertRevision w, int revision, String ruleVersion, String[] recipients, long causeTs) {
+        return new AlertRevision(w.alertId(), revision, MsgType.CANCEL, w.kind(), w.ruleId(), ruleVersion, w.severity(),
+                recipients, w.provinces(), w.cities(), w.evidence(), w.evidenceCount(),
+                w.firstEventTs(), w.lastEventTs(), causeTs, System.currentTimeMillis(), NONE, w.identifiers(), w.lossCny(),
+                w.hasLocation(), w.lat(), w.lon(), w.radiusKm(), Summaries.withdrawal(w), w.subject(),
+                NONE, new long[0], new Severity[0], new long[0], true);
     }
 
     /** The escalation of {@code escalated} to one province that did not acknowledge it by {@code deadline}. */

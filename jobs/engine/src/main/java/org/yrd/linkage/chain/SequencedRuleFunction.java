@@ -170,7 +170,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
             pending.put(e.ts(), at);
             ctx.timerService().registerEventTimeTimer(e.ts());
             if (speculative) {
-                speculate(ctx, out);
+                speculate(ctx, e.ts(), out);
             }
         } catch (RuntimeException | StackOverflowError x) {
             ctx.output(Outputs.FAILURES, failures.deadLetter(x, e));
@@ -189,7 +189,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
             due.sort(Event.TS_ORDER);
             for (Event e : due) {
                 if (fold.apply(state, e) && !speculative) {
-                    reconcile(fold.touched, ctx, out);
+                    reconcile(fold.touched, ctx, timestamp, out);
                 }
                 fold.touched.clear();
             }
@@ -197,7 +197,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         expire(state, timestamp, fold);
         saveCommitted(state);
         if (!speculative) {
-            reconcile(fold.touched, ctx, out);
+            reconcile(fold.touched, ctx, timestamp, out);
         }
         for (String id : fold.finalised) {
             emitted.remove(id);
@@ -222,7 +222,12 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         pack = after;
     }
 
-    private void speculate(ReadOnlyContext ctx, Collector<AlertRevision> out) throws Exception {
+    /**
+     * Folds the committed state with every pending event, the one that just arrived (stamped
+     * {@code arrivedTs}) among them, and reconciles what changed: the arrival is what changed since
+     * the previous fold, so it is the cause a withdrawal names.
+     */
+    private void speculate(ReadOnlyContext ctx, long arrivedTs, Collector<AlertRevision> out) throws Exception {
         List<Event> events = new ArrayList<>();
         for (List<Event> at : pending.values()) {
             events.addAll(at);
@@ -244,7 +249,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         }
         toCheck.putAll(fold.seen);
         for (Map.Entry<String, Chain> c : toCheck.entrySet()) {
-            reconcileOne(c.getKey(), c.getValue(), ctx, out);
+            reconcileOne(c.getKey(), c.getValue(), ctx, arrivedTs, out);
         }
         dirty.update(fold.seen.isEmpty() ? null : new ArrayList<>(fold.seen.keySet()));
     }
@@ -260,25 +265,29 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         }
     }
 
-    private void reconcile(Set<Chain> touched, ReadOnlyContext ctx, Collector<AlertRevision> out) throws Exception {
+    private void reconcile(Set<Chain> touched, ReadOnlyContext ctx, long causeTs, Collector<AlertRevision> out) throws Exception {
         for (Chain c : touched) {
-            reconcileOne(c.alertId, c, ctx, out);
+            reconcileOne(c.alertId, c, ctx, causeTs, out);
         }
         touched.clear();
     }
 
-    /** {@link #reconcileOne(String, Chain, Collector)}; a revision that cannot be built becomes a dead letter of its alert. */
-    private void reconcileOne(String alertId, Chain truth, ReadOnlyContext ctx, Collector<AlertRevision> out) throws Exception {
+    /** {@link #reconcileOne(String, Chain, long, Collector)}; a revision that cannot be built becomes a dead letter of its alert. */
+    private void reconcileOne(String alertId, Chain truth, ReadOnlyContext ctx, long causeTs, Collector<AlertRevision> out) throws Exception {
         try {
-            reconcileOne(alertId, truth, out);
+            reconcileOne(alertId, truth, causeTs, out);
         } catch (RuntimeException | StackOverflowError x) {
             ctx.output(Outputs.FAILURES, failures.deadLetter(x, RecordFailures.streamOf(ruleId(), truth == null ? List.of() : truth.evidence),
                     "alert " + alertId, null));
         }
     }
 
-    /** Brings what recipients hold of one alert in line with the chain's truth (null: no such alert). */
-    private void reconcileOne(String alertId, Chain truth, Collector<AlertRevision> out) throws Exception {
+    /**
+     * Brings what recipients hold of one alert in line with the chain's truth (null: no such alert).
+     *
+     * @param causeTs the ts of the event (or watermark) that brought the change, a withdrawal's detectedTs
+     */
+    private void reconcileOne(String alertId, Chain truth, long causeTs, Collector<AlertRevision> out) throws Exception {
         Emitted sent = emitted.get(alertId);
         if (truth != null && truth.live()) {
             long fp = truth.fingerprint();
@@ -293,20 +302,22 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
             sent.generation = generations.current();
             sent.fingerprint = fp;
             sent.cancelled = false;
-            AlertRevision r = Revisions.of(truth, sent.revision, type, pack, null, false);
+            AlertRevision r = Revisions.of(truth, sent.revision, type, pack, null);
             sent.addRecipients(r.recipients());
+            sent.last = r;
             emitted.put(alertId, sent);
             out.collect(r);
         } else if (sent != null && !sent.cancelled) {
             sent.revision = generations.nextRevision(sent.revision, sent.generation);
             sent.generation = generations.current();
             sent.cancelled = true;
-            boolean withdrawn = truth == null || !truth.cancelled;
             String[] recipients = sent.recipients.toArray(new String[0]);
+            AlertRevision cancel = truth != null && truth.cancelled
+                    ? Revisions.of(truth, sent.revision, MsgType.CANCEL, pack, recipients)
+                    : Revisions.withdrawal(sent.last, sent.revision, pack.version(), recipients, causeTs);
+            sent.last = null;
             emitted.put(alertId, sent);
-            out.collect(truth == null
-                    ? Revisions.withdrawal(alertId, sent.revision, pack.version(), recipients)
-                    : Revisions.of(truth, sent.revision, MsgType.CANCEL, pack, recipients, withdrawn));
+            out.collect(cancel);
         }
     }
 

@@ -76,6 +76,11 @@ public final class Summaries {
                 name, slaMinutes, escalated.alertId(), escalated.summary());
     }
 
+    /** The withdrawal of an alert that events arriving late proved never to have existed; the rest is what it said. */
+    static String withdrawal(AlertRevision withdrawn) {
+        return "【撤回：按事件时间重排后，此预警不成立】" + withdrawn.summary();
+    }
+
     private static String places(String[] cities, String[] provinces) {
         StringBuilder sb = new StringBuilder();
         for (String code : cities) {

@@ -14,8 +14,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -45,8 +47,30 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 
-/** Live mode's Kafka sources and sinks, built with Flink's Kafka connector from the engine options. */
+/**
+ * Live mode's Kafka sources and sinks, built with Flink's Kafka connector from the engine options.
+ *
+ * <p>Client settings let the job ride out a broker that is away for up to {@link #OUTAGE_BUDGET_MS}
+ * (a restart, a leader election) without failing over: records wait in the producer, the sources
+ * reconnect (Kafka's default backoff, at most 1 s, so they resume within a second of the broker's
+ * return), and checkpoints take as long as the outage. Beyond the budget the job fails over and
+ * restarts from its last checkpoint as its restart strategy allows, losing nothing
+ * ({@code deploy/local/broker-fault-test.sh} stops a broker for 30 s under the running job).
+ * Failed checkpoints are not tolerated beyond Flink's default: during an outage a checkpoint only
+ * waits, and fails only when a Kafka call has run out of this same budget.
+ */
 public final class KafkaIO {
+
+    /**
+     * How long a Kafka client waits through an outage before it gives up, in ms (2 min): the
+     * producer for a record ({@code delivery.timeout.ms}, Kafka's default) and for metadata, a
+     * transaction's start or commit ({@code max.block.ms}, 60 s by default); the sources' consumers
+     * and partition discovery for their calls ({@code default.api.timeout.ms}, 60 s by default).
+     * One budget for all, so that no call gives up first and fails the job over while the others
+     * still wait. It is also how long an alert topic deleted under the job takes to show
+     * ({@link SendFailureLog}): its records wait for it like for a broker.
+     */
+    static final String OUTAGE_BUDGET_MS = "120000";
 
     private KafkaIO() {}
 
@@ -74,7 +98,7 @@ public final class KafkaIO {
         for (StreamKind s : List.of(StreamKind.SENSOR, StreamKind.CALL, StreamKind.FRAUD, StreamKind.ACK)) {
             List<String> read = topics.inputs(s);
             KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
-                    .setProperties(props)
+                    .setProperties(consumer(props))
                     .setTopics(read)
                     .setGroupId(conf.get(EngineOptions.KAFKA_GROUP))
                     .setClientIdPrefix("yrd-linkage-" + s.baseName())
@@ -95,7 +119,7 @@ public final class KafkaIO {
     public static DataStream<RawRecord> ruleUpdates(StreamExecutionEnvironment env, ReadableConfig conf, Properties props) {
         Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
         KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
-                .setProperties(props)
+                .setProperties(consumer(props))
                 .setTopics(topics.rules())
                 .setGroupId(conf.get(EngineOptions.KAFKA_GROUP))
                 .setClientIdPrefix("yrd-linkage-rules")
@@ -103,6 +127,14 @@ public final class KafkaIO {
                 .setDeserializer(new RawRecords())
                 .build();
         return env.fromSource(source, RuleUpdates.timeless(), "kafka " + topics.rules()).setParallelism(1).uid("source-rules");
+    }
+
+    /** The sources' client properties: {@code props} with the outage budget. */
+    private static Properties consumer(Properties props) {
+        Properties consumer = new Properties();
+        consumer.putAll(props);
+        consumer.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, OUTAGE_BUDGET_MS);
+        return consumer;
     }
 
     private static OffsetsInitializer startingOffsets(EngineOptions.StartPosition start) {
@@ -185,6 +217,11 @@ public final class KafkaIO {
         producer.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "0");
         producer.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
         producer.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, "600000");
+        producer.putIfAbsent(ProducerConfig.DELIVERY_TIMEOUT_MS_CONFIG, OUTAGE_BUDGET_MS);
+        producer.putIfAbsent(ProducerConfig.MAX_BLOCK_MS_CONFIG, OUTAGE_BUDGET_MS);
+        String interceptors = producer.getProperty(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG, "");
+        producer.setProperty(ProducerConfig.INTERCEPTOR_CLASSES_CONFIG,
+                (interceptors.isBlank() ? "" : interceptors + ",") + SendFailureLog.class.getName());
         boolean exactlyOnce = conf.get(EngineOptions.DELIVERY) == EngineOptions.Delivery.EXACTLY_ONCE;
         var builder = KafkaSink.<KafkaRecord>builder()
                 .setKafkaProducerConfig(producer)
@@ -277,6 +314,22 @@ public final class KafkaIO {
         if (!problems.isEmpty()) {
             throw new IllegalStateException("kafka at " + bootstrap(conf) + ": " + String.join("; ", problems) + " ("
                     + EngineOptions.KAFKA_CREATE_TOPICS.key() + " creates missing topics; deploy/k8s/kafka-topics.yaml and kafka-users.yaml declare topics and ACLs)");
+        }
+    }
+
+    /**
+     * The contracted topics that the broker says do not exist, e.g. to explain why a job stopped;
+     * empty when none is missing or the broker cannot tell within 10 s.
+     */
+    public static List<String> missingTopics(ReadableConfig conf, Properties props) {
+        try (Admin admin = Admin.create(props)) {
+            Set<String> existing = admin.listTopics(new ListTopicsOptions().timeoutMs(10_000)).names().get();
+            return new Topics(conf.get(EngineOptions.TOPIC_PREFIX)).all().stream().filter(t -> !existing.contains(t)).toList();
+        } catch (ExecutionException | RuntimeException e) {
+            return List.of();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return List.of();
         }
     }
 

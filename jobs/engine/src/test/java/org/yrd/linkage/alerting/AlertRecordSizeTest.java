@@ -41,7 +41,7 @@ class AlertRecordSizeTest {
         c.severity = Severity.CRITICAL;
         c.lossCny = 123_456_789.12;
         c.recordFirstSent();
-        AlertRevision update = Revisions.of(c, 999, MsgType.UPDATE, RulePack.defaults(), null, false);
+        AlertRevision update = Revisions.of(c, 999, MsgType.UPDATE, RulePack.defaults(), null);
         return Revisions.escalation(update, "320000", 7, false, update.detectedTs() + 300_000, 5);
     }
 

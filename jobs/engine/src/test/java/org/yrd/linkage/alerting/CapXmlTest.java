@@ -6,6 +6,7 @@ import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
 import org.xml.sax.SAXException;
+import org.yrd.linkage.alerting.CapXml.Received;
 import org.yrd.linkage.chain.Revisions;
 import org.yrd.linkage.alert.AlertKind;
 import org.yrd.linkage.alert.AlertRevision;
@@ -14,6 +15,10 @@ import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.alert.Severity;
 import org.yrd.linkage.chain.Chain;
 import org.yrd.linkage.model.StreamKind;
+
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -24,6 +29,7 @@ import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
@@ -46,10 +52,12 @@ class CapXmlTest {
     private static final long MINUTE = 60_000L;
     private static final String VERSION = "1";
     private static final org.yrd.linkage.rules.RulePack PACK_V = org.yrd.linkage.rules.RulePack.defaults();
+    private static final long WITHDRAWN_BY = T0 - MINUTE;
 
     private static Schema schema;
 
-    // INC-CASCADE on a gas sensor in Suzhou, calls from Suzhou and Jiaxing, later Shanghai; then withdrawn.
+    // INC-CASCADE on a gas sensor in Suzhou, calls from Suzhou and Jiaxing, later Shanghai; then withdrawn
+    // when a breach stamped a minute before it (WITHDRAWN_BY) arrived late.
     private static AlertRevision incidentAlert;
     private static AlertRevision incidentUpdate;
     private static AlertRevision incidentWithdrawal;
@@ -81,11 +89,11 @@ class CapXmlTest {
         incident.lat = 31.2989;
         incident.lon = 120.5853;
         incident.radiusKm = 15;
-        incidentAlert = Revisions.of(incident, 1, MsgType.ALERT, PACK_V, null, false);
+        incidentAlert = Revisions.of(incident, 1, MsgType.ALERT, PACK_V, null);
         incident.add(ev(StreamKind.CALL, "c4", T0 + 4 * MINUTE, 310100));
         incident.recordFirstSent();
-        incidentUpdate = Revisions.of(incident, 2, MsgType.UPDATE, PACK_V, null, false);
-        incidentWithdrawal = Revisions.withdrawal(incident.alertId, 3, VERSION, new String[] {"310000", "320000", "330000"});
+        incidentUpdate = Revisions.of(incident, 2, MsgType.UPDATE, PACK_V, null);
+        incidentWithdrawal = Revisions.withdrawal(incidentUpdate, 3, VERSION, new String[] {"310000", "320000", "330000"}, WITHDRAWN_BY);
 
         Chain link = chain("CYB-LINK", AlertKind.CYBER_CHAIN, "f1", "TELECOM", Severity.CRITICAL,
                 ev(StreamKind.FRAUD, "f1", T0, 320500),
@@ -93,14 +101,14 @@ class CapXmlTest {
         link.addIdentifier("PHONE:139****5678");
         link.addIdentifier("BANK_ACCOUNT:622****7890");
         link.lossCny = 1_250_000.5;
-        linkAlert = Revisions.of(link, 1, MsgType.ALERT, PACK_V, null, false);
+        linkAlert = Revisions.of(link, 1, MsgType.ALERT, PACK_V, null);
         link.add(ev(StreamKind.FRAUD, "f3", T0 + 120 * MINUTE, 340100));
         link.recordFirstSent();
-        linkUpdate = Revisions.of(link, 2, MsgType.UPDATE, PACK_V, null, false);
+        linkUpdate = Revisions.of(link, 2, MsgType.UPDATE, PACK_V, null);
         link.cancelled = true;
         link.mergedInto = "CYB-LINK:f0";
         link.cancelledTs = T0 + 180 * MINUTE;
-        linkCancel = Revisions.of(link, 3, MsgType.CANCEL, PACK_V, new String[] {"320000", "330000", "340000"}, false);
+        linkCancel = Revisions.of(link, 3, MsgType.CANCEL, PACK_V, new String[] {"320000", "330000", "340000"});
 
         Chain burst = chain("CYB-BURST", AlertKind.CYBER_BURST, "b1", "PHONE", Severity.HIGH,
                 ev(StreamKind.FRAUD, "b1", T0, 320500), ev(StreamKind.FRAUD, "b2", T0 + MINUTE, 320500),
@@ -108,9 +116,9 @@ class CapXmlTest {
                 ev(StreamKind.FRAUD, "b5", T0 + 4 * MINUTE, 320500));
         burst.addIdentifier("PHONE:177****0000");
         burst.lossCny = 52_000;
-        burstAlert = Revisions.of(burst, 1, MsgType.ALERT, PACK_V, null, false);
+        burstAlert = Revisions.of(burst, 1, MsgType.ALERT, PACK_V, null);
         burst.add(ev(StreamKind.FRAUD, "b6", T0 + 5 * MINUTE, 320500));
-        burstUpdate = Revisions.of(burst, 2, MsgType.UPDATE, PACK_V, null, false);
+        burstUpdate = Revisions.of(burst, 2, MsgType.UPDATE, PACK_V, null);
 
         escalation = Revisions.escalation(incidentAlert, "320000", 1, true, incidentAlert.detectedTs() + 5 * MINUTE, 5);
         escalationUpdate = Revisions.escalation(incidentUpdate, "320000", 2, false, incidentAlert.detectedTs() + 5 * MINUTE, 5);
@@ -122,7 +130,7 @@ class CapXmlTest {
         spread.lat = 31.1;
         spread.lon = 121.0;
         spread.radiusKm = 50;
-        spreadWaterQuality = Revisions.of(spread, 1, MsgType.ALERT, PACK_V, null, false);
+        spreadWaterQuality = Revisions.of(spread, 1, MsgType.ALERT, PACK_V, null);
 
         Chain cluster = chain("INC-CLUSTER", AlertKind.INCIDENT_CHAIN, "k1", "FLOOD", Severity.HIGH,
                 ev(StreamKind.CALL, "k1", T0, 340500), ev(StreamKind.CALL, "k2", T0, 340500),
@@ -132,7 +140,7 @@ class CapXmlTest {
         cluster.lat = 31.7;
         cluster.lon = 118.6;
         cluster.radiusKm = 10;
-        clusterFlood = Revisions.of(cluster, 1, MsgType.ALERT, PACK_V, null, false);
+        clusterFlood = Revisions.of(cluster, 1, MsgType.ALERT, PACK_V, null);
     }
 
     private static List<AlertRevision> all() {
@@ -153,8 +161,9 @@ class CapXmlTest {
                 recipients.add(recipient);
             }
         }
-        assertValid(CapXml.render(incidentWithdrawal, "320000", incidentUpdate), "withdrawal with its previous revision");
-        assertValid(CapXml.render(linkCancel, "330000", linkUpdate), "merge cancel with its previous revision");
+        assertValid(CapXml.render(incidentUpdate, "320000", Received.of(incidentAlert)), "update with its previous revision");
+        assertValid(CapXml.render(incidentWithdrawal, "320000", Received.of(incidentUpdate)), "withdrawal with its previous revision");
+        assertValid(CapXml.render(linkCancel, "330000", Received.of(linkUpdate)), "merge cancel with its previous revision");
         assertThat(kinds).containsExactlyInAnyOrder(AlertKind.values());
         assertThat(types).containsExactlyInAnyOrder(MsgType.values());
         assertThat(recipients).contains("310000", "320000", "330000", "340000", "YRD");
@@ -199,38 +208,113 @@ class CapXmlTest {
     }
 
     @Test
-    void msgTypeFollowsTheRecordAndEscalationsAreAlertsThenUpdates() {
-        assertThat(text(parse(CapXml.render(incidentAlert, "320000")), "msgType")).isEqualTo("Alert");
-        assertThat(text(parse(CapXml.render(incidentUpdate, "320000")), "msgType")).isEqualTo("Update");
-        assertThat(text(parse(CapXml.render(linkCancel, "320000")), "msgType")).isEqualTo("Cancel");
-        assertThat(text(parse(CapXml.render(incidentWithdrawal, "320000")), "msgType")).isEqualTo("Cancel");
-        assertThat(text(parse(CapXml.render(escalation, "YRD")), "msgType")).isEqualTo("Alert");
-        assertThat(text(parse(CapXml.render(escalationUpdate, "YRD")), "msgType")).isEqualTo("Update");
+    void cancelIsSentAtTheTsOfTheEventThatCausedItNeverAtZero() {
+        // merged into CYB-LINK:f0 by a report stamped T0 + 180 min
+        assertThat(text(parse(CapXml.render(linkCancel, "320000", Received.of(linkUpdate))), "sent"))
+                .isEqualTo("2026-07-01T23:00:00+08:00");
+        // withdrawn when a breach stamped a minute before the anchor arrived late
+        assertThat(incidentWithdrawal.detectedTs()).isEqualTo(WITHDRAWN_BY);
+        assertThat(text(parse(CapXml.render(incidentWithdrawal, "320000", Received.of(incidentUpdate))), "sent"))
+                .isEqualTo("2026-07-01T19:59:00+08:00");
+        for (AlertRevision r : all()) {
+            for (String recipient : r.recipients()) {
+                assertThat(text(parse(CapXml.render(r, recipient)), "sent")).as(r.alertId() + " " + r.msgType()).doesNotStartWith("1970");
+            }
+        }
     }
 
     @Test
-    void alertsReferToNothingAndUpdatesAndCancelsToThePreviousRevisionForTheSameRecipient() {
-        assertThat(texts(parse(CapXml.render(incidentAlert, "320000")), "references")).isEmpty();
-        assertThat(texts(parse(CapXml.render(escalation, "YRD")), "references")).isEmpty();
+    void msgTypeFollowsTheRecordForARecipientThatHoldsAnEarlierDocument() {
+        assertThat(msgType(incidentAlert, "320000", null)).isEqualTo("Alert");
+        assertThat(msgType(incidentUpdate, "320000", incidentAlert)).isEqualTo("Update");
+        assertThat(msgType(linkCancel, "320000", linkUpdate)).isEqualTo("Cancel");
+        assertThat(msgType(incidentWithdrawal, "320000", incidentUpdate)).isEqualTo("Cancel");
+    }
 
-        assertThat(text(parse(CapXml.render(incidentUpdate, "320000")), "references"))
-                .isEqualTo("yrd-linkage@yrd.gov.cn,INC-CASCADE:r1#1#320000,2026-07-01T20:04:00+08:00");
-        assertThat(text(parse(CapXml.render(escalationUpdate, "YRD")), "references"))
-                .isEqualTo("yrd-linkage@yrd.gov.cn,ESC-ACK:INC-CASCADE:r1:320000#1#YRD,2026-07-01T20:08:00+08:00");
+    @Test
+    void lateJoiningProvincesFirstDocumentIsAnAlertWithoutReferencesEvenAtALaterRevision() {
+        // Shanghai joined the incident with revision 2; Jiangsu had revision 1
+        assertThat(incidentUpdate.revision()).isEqualTo(2);
+        Document joiner = parse(CapXml.render(incidentUpdate, "310000", null));
+        assertThat(text(joiner, "msgType")).isEqualTo("Alert");
+        assertThat(texts(joiner, "references")).isEmpty();
+        assertThat(text(joiner, "identifier")).isEqualTo("INC-CASCADE:r1#2#310000");
+        assertThat(text(joiner, "headline")).doesNotContain("【更新】");
 
-        // With the previous revision at hand the reference is exactly that document's identifier and sent.
-        String previousSent = text(parse(CapXml.render(linkUpdate, "340000")), "sent");
-        String previousId = text(parse(CapXml.render(linkUpdate, "340000")), "identifier");
-        Document cancel = parse(CapXml.render(linkCancel, "340000", linkUpdate));
-        assertThat(text(cancel, "references")).isEqualTo("yrd-linkage@yrd.gov.cn," + previousId + "," + previousSent);
+        Document holder = parse(CapXml.render(incidentUpdate, "320000", Received.of(incidentAlert)));
+        assertThat(text(holder, "msgType")).isEqualTo("Update");
+        assertThat(text(holder, "headline")).startsWith("【更新】");
+    }
+
+    @Test
+    void escalationsFirstRevisionIsAnAlertAndItsLaterOnesUpdates() {
+        assertThat(escalation.msgType()).isEqualTo(MsgType.ALERT);
+        for (String recipient : escalation.recipients()) {
+            assertThat(msgType(escalation, recipient, null)).isEqualTo("Alert");
+            Document update = parse(CapXml.render(escalationUpdate, recipient, Received.of(escalation)));
+            assertThat(text(update, "msgType")).isEqualTo("Update");
+            assertThat(text(update, "references"))
+                    .isEqualTo("yrd-linkage@yrd.gov.cn,ESC-ACK:INC-CASCADE:r1:320000#1#" + recipient + ",2026-07-01T20:08:00+08:00");
+        }
+    }
+
+    @Test
+    void referencesNameTheDocumentThisRecipientReceivedLastNotTheRevisionBefore() {
+        // after a restore revision numbers skip ahead (Generations): revision 1002 follows 1
+        AlertRevision afterRestore = copyRevision(incidentUpdate, 1002);
+        assertThat(text(parse(CapXml.render(afterRestore, "320000", Received.of(incidentAlert))), "references"))
+                .isEqualTo("yrd-linkage@yrd.gov.cn,INC-CASCADE:r1#1#320000,2026-07-01T20:03:00+08:00");
+        // the withdrawal references, for each recipient, the sender, identifier and sent of what it holds
+        Document cancel = parse(CapXml.render(linkCancel, "340000", Received.of(linkUpdate)));
+        Document held = parse(CapXml.render(linkUpdate, "340000", null));
+        assertThat(text(cancel, "references")).isEqualTo(
+                text(held, "sender") + "," + text(held, "identifier") + "," + text(held, "sent"));
         assertThat(text(cancel, "incidents")).isEqualTo("CYB-LINK:f1 CYB-LINK:f0");
     }
 
     @Test
-    void previousRevisionOfAnotherAlertOrNotEarlierIsRejected() {
-        assertThatThrownBy(() -> CapXml.render(linkCancel, "320000", incidentUpdate))
-                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CYB-LINK:f1");
-        assertThatThrownBy(() -> CapXml.render(linkUpdate, "320000", linkCancel))
+    void renderFunctionKeepsPerRecipientWhatItReceivedSoEachThreadIsExact() throws Exception {
+        // Jiangsu and Zhejiang received revision 1, Shanghai joined with 2; all three get the withdrawal.
+        List<String> docs = new ArrayList<>();
+        try (var h = new KeyedOneInputStreamOperatorTestHarness<>(new KeyedProcessOperator<>(new CapRenderFunction(Duration.ofDays(8))),
+                AlertRevision::alertId, Types.STRING)) {
+            h.open();
+            for (AlertRevision r : List.of(incidentAlert, incidentUpdate, incidentWithdrawal)) {
+                h.processElement(r, r.detectedTs());
+            }
+            for (CapDocument c : h.extractOutputValues()) {
+                assertValid(c.xml(), c.fileName());
+                Document d = parse(c.xml());
+                List<String> refs = texts(d, "references");
+                docs.add(text(d, "identifier") + " " + text(d, "msgType") + (refs.isEmpty() ? "" : " -> " + refs.get(0)));
+            }
+        }
+        String sender = "yrd-linkage@yrd.gov.cn,";
+        assertThat(docs).containsExactly(
+                "INC-CASCADE:r1#1#320000 Alert",
+                "INC-CASCADE:r1#1#330000 Alert",
+                "INC-CASCADE:r1#2#310000 Alert",
+                "INC-CASCADE:r1#2#320000 Update -> " + sender + "INC-CASCADE:r1#1#320000,2026-07-01T20:03:00+08:00",
+                "INC-CASCADE:r1#2#330000 Update -> " + sender + "INC-CASCADE:r1#1#330000,2026-07-01T20:03:00+08:00",
+                "INC-CASCADE:r1#3#310000 Cancel -> " + sender + "INC-CASCADE:r1#2#310000,2026-07-01T20:04:00+08:00",
+                "INC-CASCADE:r1#3#320000 Cancel -> " + sender + "INC-CASCADE:r1#2#320000,2026-07-01T20:04:00+08:00",
+                "INC-CASCADE:r1#3#330000 Cancel -> " + sender + "INC-CASCADE:r1#2#330000,2026-07-01T20:04:00+08:00");
+    }
+
+    @Test
+    void alertsReferToNothingAndACancelWithoutAKnownPredecessorGuessesNone() {
+        assertThat(texts(parse(CapXml.render(incidentAlert, "320000")), "references")).isEmpty();
+        assertThat(texts(parse(CapXml.render(escalation, "YRD")), "references")).isEmpty();
+        Document cancel = parse(CapXml.render(linkCancel, "320000", null));
+        assertThat(text(cancel, "msgType")).isEqualTo("Cancel");
+        assertThat(texts(cancel, "references")).isEmpty();
+    }
+
+    @Test
+    void previousDocumentNotEarlierThanTheRevisionIsRejected() {
+        assertThatThrownBy(() -> CapXml.render(linkUpdate, "320000", Received.of(linkCancel)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("CYB-LINK:f1").hasMessageContaining("320000");
+        assertThatThrownBy(() -> CapXml.render(linkUpdate, "320000", Received.of(linkUpdate)))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 
@@ -239,7 +323,9 @@ class CapXmlTest {
         assertThat(text(parse(CapXml.render(incidentAlert, "320000")), "severity")).isEqualTo("Extreme");
         assertThat(text(parse(CapXml.render(burstAlert, "320000")), "severity")).isEqualTo("Severe");
         assertThat(text(parse(CapXml.render(copy(burstAlert, Severity.MEDIUM, 0), "320000")), "severity")).isEqualTo("Moderate");
-        assertThat(text(parse(CapXml.render(incidentWithdrawal, "320000")), "severity")).isEqualTo("Minor");
+        assertThat(text(parse(CapXml.render(copy(burstAlert, Severity.LOW, 0), "320000")), "severity")).isEqualTo("Minor");
+        // a withdrawal repeats the severity of what it withdraws
+        assertThat(text(parse(CapXml.render(incidentWithdrawal, "320000", Received.of(incidentUpdate))), "severity")).isEqualTo("Extreme");
     }
 
     @Test
@@ -252,14 +338,13 @@ class CapXmlTest {
         assertThat(category(escalation, "YRD")).isEqualTo("Fire");
         assertThat(category(spreadWaterQuality, "310000")).isEqualTo("Env");
         assertThat(category(clusterFlood, "340000")).isEqualTo("Safety");
-        // A withdrawal's summary names no hazard: it is taken from the previous revision when at hand.
-        assertThat(category(incidentWithdrawal, "320000")).isEqualTo("Safety");
-        assertThat(text(parse(CapXml.render(incidentWithdrawal, "320000", incidentUpdate)), "category")).isEqualTo("Fire");
+        // a withdrawal repeats the hazard of what it withdraws
+        assertThat(category(incidentWithdrawal, "320000")).isEqualTo("Fire");
     }
 
     @Test
     void eventAndHeadlineAreShortChineseTextNamingTheHazard() {
-        Document d = parse(CapXml.render(incidentUpdate, "320000"));
+        Document d = parse(CapXml.render(incidentUpdate, "320000", Received.of(incidentAlert)));
         assertThat(text(d, "event")).isEqualTo("燃气传感器超限并伴随110警情");
         assertThat(text(d, "headline")).isEqualTo("【更新】燃气传感器超限并伴随110警情（上海市等3地）");
         assertThat(text(parse(CapXml.render(escalation, "YRD")), "event")).startsWith("预警超时未签收升级：燃气");
@@ -289,16 +374,16 @@ class CapXmlTest {
     }
 
     @Test
-    void withdrawalCoversItsProvincesOrThePreviousRevisionsArea() {
-        Document alone = parse(CapXml.render(incidentWithdrawal, "330000"));
-        assertThat(text(alone, "areaDesc")).isEqualTo("上海市、江苏省、浙江省");
-        assertThat(geocodes(alone)).containsExactly("GB/T 2260=310000", "GB/T 2260=320000", "GB/T 2260=330000");
-        assertThat(texts(alone, "circle")).isEmpty();
-
-        Document withPrevious = parse(CapXml.render(incidentWithdrawal, "330000", incidentUpdate));
-        assertThat(text(withPrevious, "areaDesc")).isEqualTo("上海市、苏州市、嘉兴市");
-        assertThat(texts(withPrevious, "circle")).containsExactly("31.2989,120.5853 15");
-        assertThat(text(withPrevious, "references"))
+    void withdrawalRepeatsTheAreaAndEvidenceOfTheWithdrawnRevision() {
+        Document d = parse(CapXml.render(incidentWithdrawal, "330000", Received.of(incidentUpdate)));
+        assertThat(text(d, "areaDesc")).isEqualTo("上海市、苏州市、嘉兴市");
+        assertThat(geocodes(d)).containsExactly("GB/T 2260=310100", "GB/T 2260=320500", "GB/T 2260=330400");
+        assertThat(texts(d, "circle")).containsExactly("31.2989,120.5853 15");
+        assertThat(text(d, "onset")).isEqualTo("2026-07-01T20:00:00+08:00");
+        assertThat(parameter(d, "evidenceCount")).isEqualTo("5");
+        assertThat(text(d, "headline")).startsWith("【撤销】燃气传感器超限并伴随110警情");
+        assertThat(text(d, "description")).startsWith("【撤回：").contains(incidentUpdate.summary());
+        assertThat(text(d, "references"))
                 .isEqualTo("yrd-linkage@yrd.gov.cn,INC-CASCADE:r1#2#330000,2026-07-01T20:04:00+08:00");
     }
 
@@ -329,7 +414,8 @@ class CapXmlTest {
                 assertThat(CapXml.render(copy(r, r.severity(), r.emittedAt() + 86_400_000L), recipient)).isEqualTo(first);
             }
         }
-        assertThat(CapXml.render(linkCancel, "320000", linkUpdate)).isEqualTo(CapXml.render(linkCancel, "320000", linkUpdate));
+        assertThat(CapXml.render(linkCancel, "320000", Received.of(linkUpdate)))
+                .isEqualTo(CapXml.render(copy(linkCancel, linkCancel.severity(), 0), "320000", Received.of(copy(linkUpdate, linkUpdate.severity(), 0))));
     }
 
     @Test
@@ -339,7 +425,7 @@ class CapXmlTest {
                 new String[] {"320500"}, new Evidence[] {ev(StreamKind.CALL, "call 7,<&>%", T0, 320500)}, 1,
                 T0, T0, T0, 0, new String[0], new String[0], 0, false, 0, 0, 0,
                 "暴力 <b>&amp; \"引号\" ]]> \u0001 end", "VIOLENCE", new String[0], new long[0], new Severity[0], new long[0], false);
-        String xml = CapXml.render(r, "320000");
+        String xml = CapXml.render(r, "320000", new Received(1, T0));
         assertValid(xml, "hostile ids");
         Document d = parse(xml);
         assertThat(text(d, "identifier")).isEqualTo("INC-CLUSTER:call%207%2C%3C%26>%25#2#320000").doesNotContain(" ", ",", "<", "&");
@@ -370,7 +456,7 @@ class CapXmlTest {
             c.add(ev(StreamKind.CALL, "k" + i, T0 + i, i % 2 == 0 ? 320500 : 310100));
         }
         c.recordFirstSent();
-        AlertRevision r = Revisions.of(c, 7, MsgType.UPDATE, PACK_V, null, false);
+        AlertRevision r = Revisions.of(c, 7, MsgType.UPDATE, PACK_V, null);
         assertThat(r.evidence()).hasSize(AlertRevision.MAX_EVIDENCE);
         String xml = CapXml.render(r, "310000");
         assertValid(xml, "an update of 301 calls");
@@ -398,6 +484,13 @@ class CapXmlTest {
         return new AlertRevision(r.alertId(), r.revision(), r.msgType(), r.kind(), r.ruleId(), r.ruleVersion(), severity,
                 r.recipients(), r.provinces(), r.cities(), r.evidence(), r.evidenceCount(), r.firstEventTs(), r.lastEventTs(), r.detectedTs(),
                 emittedAt, r.references(), r.identifiers(), r.lossCny(), r.hasLocation(), r.lat(), r.lon(), r.radiusKm(),
+                r.summary(), r.subject(), r.firstSentProvinces(), r.firstSentTs(), r.firstSentSeverity(), r.firstSentSlaMillis(), r.withdrawn());
+    }
+
+    private static AlertRevision copyRevision(AlertRevision r, int revision) {
+        return new AlertRevision(r.alertId(), revision, r.msgType(), r.kind(), r.ruleId(), r.ruleVersion(), r.severity(),
+                r.recipients(), r.provinces(), r.cities(), r.evidence(), r.evidenceCount(), r.firstEventTs(), r.lastEventTs(), r.detectedTs(),
+                r.emittedAt(), r.references(), r.identifiers(), r.lossCny(), r.hasLocation(), r.lat(), r.lon(), r.radiusKm(),
                 r.summary(), r.subject(), r.firstSentProvinces(), r.firstSentTs(), r.firstSentSeverity(), r.firstSentSlaMillis(), r.withdrawn());
     }
 
@@ -461,6 +554,10 @@ class CapXmlTest {
         List<String> all = texts(d, element);
         assertThat(all).as("<%s> elements", element).hasSize(1);
         return all.get(0);
+    }
+
+    private static String msgType(AlertRevision r, String recipient, AlertRevision previous) {
+        return text(parse(CapXml.render(r, recipient, previous == null ? null : Received.of(previous))), "msgType");
     }
 
     private static String category(AlertRevision r, String recipient) {

@@ -56,7 +56,7 @@ class EscalationFunctionTest {
     @Test
     void escalationFiresAtExactlyTheDeadlineToTheRegionalCentreAndTheSilentProvince() throws Exception {
         try (var h = harness()) {
-            h.processElement1(Revisions.of(cluster(), 1, MsgType.ALERT, RulePack.defaults(), null, false), T0);
+            h.processElement1(Revisions.of(cluster(), 1, MsgType.ALERT, RulePack.defaults(), null), T0);
             h.processElement2(ack("INC-CLUSTER:k0", "310000", T0 + MINUTE), T0 + MINUTE);
             h.processBothWatermarks(new Watermark(T0 + SLA_HIGH - 1));
             assertThat(escalations(h)).isEmpty();
@@ -72,7 +72,7 @@ class EscalationFunctionTest {
     @Test
     void ackStampedExactlyAtTheDeadlinePreventsTheEscalation() throws Exception {
         try (var h = harness()) {
-            h.processElement1(Revisions.of(cluster(), 1, MsgType.ALERT, RulePack.defaults(), null, false), T0);
+            h.processElement1(Revisions.of(cluster(), 1, MsgType.ALERT, RulePack.defaults(), null), T0);
             h.processElement2(ack("INC-CLUSTER:k0", "310000", T0 + SLA_HIGH), T0 + SLA_HIGH);
             h.processElement2(ack("INC-CLUSTER:k0", "320000", T0 + SLA_HIGH + 1), T0 + SLA_HIGH + 1);
             h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
@@ -84,11 +84,11 @@ class EscalationFunctionTest {
     void noEscalationAfterACancelBeforeTheDeadline() throws Exception {
         Chain c = cluster();
         try (var h = harness()) {
-            h.processElement1(Revisions.of(c, 1, MsgType.ALERT, RulePack.defaults(), null, false), T0);
+            h.processElement1(Revisions.of(c, 1, MsgType.ALERT, RulePack.defaults(), null), T0);
             c.cancelled = true;
             c.mergedInto = "INC-CLUSTER:other";
             c.cancelledTs = T0 + 5 * MINUTE;
-            h.processElement1(Revisions.of(c, 2, MsgType.CANCEL, RulePack.defaults(), new String[] {"310000", "320000"}, false), T0 + 5 * MINUTE);
+            h.processElement1(Revisions.of(c, 2, MsgType.CANCEL, RulePack.defaults(), new String[] {"310000", "320000"}), T0 + 5 * MINUTE);
             h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
             assertThat(escalations(h)).isEmpty();
         }
@@ -98,10 +98,10 @@ class EscalationFunctionTest {
     void escalationFollowsTheEscalatedAlertsLaterUpdates() throws Exception {
         Chain c = cluster();
         try (var h = harness()) {
-            h.processElement1(Revisions.of(c, 1, MsgType.ALERT, RulePack.defaults(), null, false), T0);
+            h.processElement1(Revisions.of(c, 1, MsgType.ALERT, RulePack.defaults(), null), T0);
             h.processBothWatermarks(new Watermark(T0 + SLA_HIGH));
             c.add(new Evidence(StreamKind.CALL, "k2", T0 + 16 * MINUTE, 310100));
-            h.processElement1(Revisions.of(c, 2, MsgType.UPDATE, RulePack.defaults(), null, false), T0 + 16 * MINUTE);
+            h.processElement1(Revisions.of(c, 2, MsgType.UPDATE, RulePack.defaults(), null), T0 + 16 * MINUTE);
             h.processBothWatermarks(new Watermark(T0 + 16 * MINUTE));
             List<AlertRevision> esc = h.extractOutputValues().stream().filter(r -> r.kind() == AlertKind.ESCALATION).toList();
             assertThat(esc).extracting(r -> r.alertId() + " r" + r.revision() + " " + r.msgType() + " " + r.evidence().length)
@@ -120,7 +120,7 @@ class EscalationFunctionTest {
             for (int i = 1; i <= 30 * 24 * 4; i++) {
                 long t = T0 + i * 15 * MINUTE;
                 c.add(new Evidence(StreamKind.CALL, "k" + (i + 1), t, 310100));
-                h.processElement1(Revisions.of(c, i, i == 1 ? MsgType.ALERT : MsgType.UPDATE, RulePack.defaults(), null, false), t);
+                h.processElement1(Revisions.of(c, i, i == 1 ? MsgType.ALERT : MsgType.UPDATE, RulePack.defaults(), null), t);
                 h.processBothWatermarks(new Watermark(t));
                 h.getOutput().clear();
             }
@@ -132,9 +132,9 @@ class EscalationFunctionTest {
     @Test
     void revisionWhoseRecordDoesNotRenderIsADeadLetterAndTheNextOnePasses() throws Exception {
         Chain c = cluster();
-        AlertRevision good = Revisions.of(c, 1, MsgType.ALERT, RulePack.defaults(), null, false);
+        AlertRevision good = Revisions.of(c, 1, MsgType.ALERT, RulePack.defaults(), null);
         c.severity = null;
-        AlertRevision broken = Revisions.of(c, 2, MsgType.UPDATE, RulePack.defaults(), null, false);
+        AlertRevision broken = Revisions.of(c, 2, MsgType.UPDATE, RulePack.defaults(), null);
         try (var h = harness()) {
             h.processElement1(broken, T0);
             h.processElement1(good, T0);
@@ -150,7 +150,7 @@ class EscalationFunctionTest {
 
     @Test
     void summaryNamesTheCitiesInChinese() {
-        AlertRevision r = Revisions.of(cluster(), 1, MsgType.ALERT, RulePack.defaults(), null, false);
+        AlertRevision r = Revisions.of(cluster(), 1, MsgType.ALERT, RulePack.defaults(), null);
         assertThat(r.summary()).contains("上海市").contains("苏州市").contains("火灾");
     }
 }

@@ -66,7 +66,7 @@ class ChainTest {
         }
         c.fired = true;
         c.severity = Severity.CRITICAL;
-        AlertRevision r = Revisions.of(c, 1, MsgType.ALERT, RulePack.defaults(), null, false);
+        AlertRevision r = Revisions.of(c, 1, MsgType.ALERT, RulePack.defaults(), null);
         assertThat(Arrays.stream(r.evidence()).map(Evidence::id)).doesNotContain("c-00001");
         assertThat(r.provinces()).containsExactly("310000", "320000");
         assertThat(r.recipients()).containsExactly("310000", "320000");

@@ -28,14 +28,14 @@ class RevisionsTest {
 
     @Test
     void revisionWithTwoHundredEventsListsThemAll() {
-        AlertRevision r = Revisions.of(chainOf(200), 1, MsgType.ALERT, RulePack.defaults(), null, false);
+        AlertRevision r = Revisions.of(chainOf(200), 1, MsgType.ALERT, RulePack.defaults(), null);
         assertThat(r.evidence()).hasSize(200);
         assertThat(r.evidenceCount()).isEqualTo(200);
     }
 
     @Test
     void revisionBeyondTwoHundredEventsListsTheAnchorAndTheLatest199AndCountsAll() {
-        AlertRevision r = Revisions.of(chainOf(250), 1, MsgType.UPDATE, RulePack.defaults(), null, false);
+        AlertRevision r = Revisions.of(chainOf(250), 1, MsgType.UPDATE, RulePack.defaults(), null);
         assertThat(r.evidenceCount()).isEqualTo(250);
         assertThat(r.evidence()).hasSize(AlertRevision.MAX_EVIDENCE);
         assertThat(Arrays.stream(r.evidence()).map(Evidence::id)).contains("s-0", "c-0249", "c-0051").doesNotContain("c-0050", "c-0001");

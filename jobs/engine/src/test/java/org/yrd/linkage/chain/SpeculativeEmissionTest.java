@@ -1,13 +1,18 @@
 package org.yrd.linkage.chain;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.JsonSchema;
 import org.junit.jupiter.api.Test;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alert.MsgType;
+import org.yrd.linkage.alerting.AlertJson;
 import org.yrd.linkage.cyber.LinkRule;
 import org.yrd.linkage.incident.CascadeRouting;
 import org.yrd.linkage.incident.CascadeRule;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.testing.ContractSchema;
 import org.yrd.linkage.testing.FinalAlert;
 import org.yrd.linkage.testing.RuleFixture;
 
@@ -75,6 +80,29 @@ class SpeculativeEmissionTest {
             Map<String, FinalAlert> ordered = RuleFixture.run(new CascadeRule(PACK, false), new CascadeRouting(PACK), arrival);
             assertThat(speculative.get("INC-CASCADE:s1")).isEqualTo(ordered.get("INC-CASCADE:s1"));
             assertThat(ordered).containsOnlyKeys("INC-CASCADE:s1");
+        }
+    }
+
+    @Test
+    void withdrawalRepeatsWhatRecipientsReceivedIsStampedWithTheLateEventAndMeetsTheAlertSchema() throws Exception {
+        JsonSchema schema = ContractSchema.of("alert.schema.json");
+        try (RuleFixture f = new RuleFixture(new CascadeRule(PACK, true), new CascadeRouting(PACK))) {
+            f.feed(breach("s2", T0 + 5 * MINUTE), fire("c1", T0 + 6 * MINUTE), fire("c2", T0 + 7 * MINUTE),
+                    fire("c3", T0 + 8 * MINUTE), breach("s1", T0));
+            AlertRevision alert = f.revisions().get(0);
+            AlertRevision withdrawal = f.revisions().get(1);
+            assertThat(withdrawal.msgType()).isEqualTo(MsgType.CANCEL);
+            assertThat(withdrawal.withdrawn()).isTrue();
+            assertThat(withdrawal.detectedTs()).as("the ts of s1, whose late arrival withdrew the alert").isEqualTo(T0);
+            assertThat(withdrawal.evidence()).containsExactly(alert.evidence());
+            assertThat(withdrawal.evidenceCount()).isEqualTo(4);
+            assertThat(withdrawal.severity()).isEqualTo(alert.severity());
+            assertThat(withdrawal.cities()).containsExactly(alert.cities());
+            assertThat(withdrawal.recipients()).containsExactly(alert.recipients());
+            for (String recipient : withdrawal.recipients()) {
+                JsonNode json = new ObjectMapper().readTree(AlertJson.alert(withdrawal, recipient));
+                assertThat(schema.validate(json)).as(json.toString()).isEmpty();
+            }
         }
     }
 

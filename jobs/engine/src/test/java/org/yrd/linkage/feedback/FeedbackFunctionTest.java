@@ -44,7 +44,7 @@ class FeedbackFunctionTest {
         c.fired = true;
         c.severity = Severity.HIGH;
         c.recordFirstSent();
-        return Revisions.of(c, 1, MsgType.ALERT, RulePack.defaults(), null, false);
+        return Revisions.of(c, 1, MsgType.ALERT, RulePack.defaults(), null);
     }
 
     private static Event ack(String province, long ts, AckStatus status) {

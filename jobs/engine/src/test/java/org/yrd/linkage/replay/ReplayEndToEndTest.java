@@ -2,8 +2,6 @@ package org.yrd.linkage.replay;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -11,12 +9,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.testing.ContractSchema;
 import org.yrd.linkage.testing.FinalAlert;
 import org.yrd.linkage.testing.FinalAlerts;
 import org.yrd.linkage.testing.Project;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,7 +69,7 @@ class ReplayEndToEndTest {
     void workedExampleDeadLettersFifteenLinesAndEveryOutputMatchesItsSchema() throws Exception {
         Path out = replay(caseDir("small"), 2);
         assertThat(deadLetters(out)).hasSize(15);
-        JsonSchema alertSchema = schema("alert.schema.json");
+        JsonSchema alertSchema = ContractSchema.of("alert.schema.json");
         for (JsonNode alert : FinalAlerts.lines(out.resolve(Replay.ALERTS_FILE))) {
             assertThat(alertSchema.validate(alert)).as(alert.toString()).isEmpty();
         }
@@ -222,14 +220,5 @@ class ReplayEndToEndTest {
         }
         Collections.sort(lines);
         return lines;
-    }
-
-    private static JsonSchema schema(String name) throws IOException {
-        try (InputStream in = Files.newInputStream(Project.contract(name))) {
-            com.fasterxml.jackson.databind.node.ObjectNode tree =
-                    (com.fasterxml.jackson.databind.node.ObjectNode) new com.fasterxml.jackson.databind.ObjectMapper().readTree(in);
-            tree.remove("$id"); // a bare file name, which the validator will not take as a base URI
-            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V202012).getSchema(tree);
-        }
     }
 }

@@ -89,7 +89,7 @@ class EventTimeTest {
                 new KeyedCoProcessOperator<>(new EscalationFunction(Duration.ofDays(8))),
                 AlertRevision::alertId, e -> e.ack().alertId(), Types.STRING)) {
             h.open();
-            h.processElement1(Revisions.of(c, 1, MsgType.ALERT, PACK, null, false), END + MINUTE);
+            h.processElement1(Revisions.of(c, 1, MsgType.ALERT, PACK, null), END + MINUTE);
             h.processBothWatermarks(new Watermark(END + 5 * MINUTE));
             assertThat(h.extractOutputValues()).noneMatch(r -> r.kind() == AlertKind.ESCALATION);
             h.processBothWatermarks(new Watermark(Long.MAX_VALUE));
