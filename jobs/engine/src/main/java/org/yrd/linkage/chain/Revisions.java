@@ -49,7 +49,7 @@ public final class Revisions {
                 c.mergedInto == null ? NONE : new String[] {c.mergedInto},
                 c.identifiers.toArray(new String[0]),
                 c.lossCny, c.hasLocation, c.lat, c.lon, c.radiusKm,
-                Summaries.of(c, type, provinces, cities), c.subject,
+                Summaries.of(c, type, provinces, cities, pack.pattern(c.ruleId)), c.subject,
                 fsProvinces, fsTs, fsSeverity, fsSla, withdrawn);
     }
 

@@ -116,6 +116,16 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
     /** Removes the rule's chains of every key (the rule's structure changed in a live update). */
     protected abstract void clearRuleState(Context ctx) throws Exception;
 
+    /** Whether the rule is switched on in a pack; events that arrive while it is off are not kept. */
+    protected boolean enabledIn(RulePack pack) {
+        return pack.enabled(ruleId());
+    }
+
+    /** What defines the rule's chains in a pack: when it changes in a live update, the rule starts fresh. */
+    protected Object structureIn(RulePack pack) {
+        return pack.structureOf(ruleId());
+    }
+
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         generations = Generations.initialize(context);
@@ -147,7 +157,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
     public void processElement(Routed in, ReadOnlyContext ctx, Collector<AlertRevision> out) throws Exception {
         currentKey = ctx.getCurrentKey();
         pack = packs.current(ctx.getBroadcastState(RulePacks.STATE));
-        if (!pack.enabled(ruleId())) {
+        if (!enabledIn(pack)) {
             return;
         }
         Event e = in.event();
@@ -181,11 +191,11 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
                 fold.touched.clear();
             }
         }
-        expire(state, timestamp, fold);
+        fold.expire(state, timestamp);
         saveCommitted(state);
-        if (!speculative) {
-            reconcile(state, fold.touched, out);
-        }
+        // in speculative mode only what expiry itself changed (a match that time completes,
+        // which no arrival would reveal) is left to reconcile here
+        reconcile(state, fold.touched, out);
         for (String id : fold.finalised) {
             emitted.remove(id);
         }
@@ -201,7 +211,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         RulePack before = packs.current(ctx.getBroadcastState(RulePacks.STATE));
         RulePack after = packs.of(yaml);
         ctx.getBroadcastState(RulePacks.STATE).put(RulePacks.KEY, yaml);
-        if (!before.structureOf(ruleId()).equals(after.structureOf(ruleId()))) {
+        if (!structureIn(before).equals(structureIn(after))) {
             clearRuleState(ctx);
             ctx.applyToKeyedState(PENDING, (key, state) -> state.clear());
             ctx.applyToKeyedState(SPECULATED, (key, state) -> state.clear());
@@ -288,6 +298,16 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
 
         void apply(S state, Event e) throws Exception {
             SequencedRuleFunction.this.apply(state, e, this);
+            settle();
+        }
+
+        void expire(S state, long watermark) throws Exception {
+            SequencedRuleFunction.this.expire(state, watermark, this);
+            settle();
+        }
+
+        /** Takes in what the last event or expiry changed. */
+        private void settle() {
             for (Chain c : byThisEvent) {
                 c.recordFirstSent();
                 seen.put(c.alertId, c);
