@@ -7,6 +7,7 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.ingest.Redaction;
+import org.yrd.linkage.pattern.PatternCompiler;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RawRecord;
 import org.yrd.linkage.model.DeadLetter;
@@ -15,11 +16,12 @@ import org.yrd.linkage.rules.RulePackFile;
 import org.yrd.linkage.rules.RuleValidationException;
 
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
  * Rule-pack updates from the rules topic: each record is a whole pack as YAML. A valid pack goes
- * on (to be broadcast to every operator that uses rules); an invalid one is dead-lettered with its
- * validation messages, and the running pack stays.
+ * on (to be broadcast to every operator that uses rules); an invalid one (or one with a pattern
+ * that Flink CEP refuses) is dead-lettered with its validation messages, and the running pack stays.
  */
 public final class RuleUpdates extends ProcessFunction<RawRecord, String> {
 
@@ -27,12 +29,20 @@ public final class RuleUpdates extends ProcessFunction<RawRecord, String> {
     public void processElement(RawRecord record, Context ctx, Collector<String> out) {
         String yaml = new String(record.value(), StandardCharsets.UTF_8);
         try {
-            RulePackFile.parse("update", yaml);
-            out.collect(yaml);
+            List<String> refused = PatternCompiler.problems(RulePackFile.parse("update", yaml));
+            if (refused.isEmpty()) {
+                out.collect(yaml);
+            } else {
+                deadLetter(record, ctx, String.join(System.lineSeparator(), refused));
+            }
         } catch (RuleValidationException e) {
-            ctx.output(Outputs.DEAD_LETTERS, new DeadLetter(StreamKind.RULE, DeadLetter.Reason.SCHEMA, e.getMessage(),
-                    Redaction.raw(record.value()), System.currentTimeMillis(), record.source()));
+            deadLetter(record, ctx, e.getMessage());
         }
+    }
+
+    private static void deadLetter(RawRecord record, Context ctx, String detail) {
+        ctx.output(Outputs.DEAD_LETTERS, new DeadLetter(StreamKind.RULE, DeadLetter.Reason.SCHEMA, detail,
+                Redaction.raw(record.value()), System.currentTimeMillis(), record.source()));
     }
 
     /** Rule updates carry no event time: their watermark is at the end of time, so they never hold others back. */

@@ -170,6 +170,7 @@ public class PatternFunction extends SequencedRuleFunction<PatternFunction.Run> 
         scope.cell = PatternKeys.value(key);
         Compiled c = compiled.get(rule.id() + '@' + rule.version());
         if (c == null) {
+            // packs are checked before they are broadcast (RuleUpdates, rules validate)
             NFA<Event> nfa = NFACompiler.compileFactory(PatternCompiler.compile(rule, scope), false).createNFA();
             nfa.open(getRuntimeContext(), new Configuration());
             c = new Compiled(rule, nfa, PatternCompiler.afterMatch(rule));

@@ -61,4 +61,147 @@ class PatternFunctionTest {
         assertThat(run(PatternCases.examplePack(), false, PatternCases.all())).containsOnlyKeys(
                 "PAT-FLOOD-RESCUE:f-s1", "PAT-INVESTMENT-WAVE:w-1", "PAT-IMPERSONATION-MISSING:m-f1");
     }
+
+    // --- timeliness: alerts do not wait for the watermark, and end as the event-time run
+
+    @Test
+    void floodAlertLeavesWithTheCompletingCallBeforeAnyWatermark() throws Exception {
+        RulePack pack = PatternCases.only(FLOOD_RESCUE);
+        List<Event> flood = PatternCases.floodRescue().subList(0, 4);
+        try (RuleFixture f = new RuleFixture(new PatternFunction(pack, true), new PatternRouting(pack))) {
+            f.feed(flood.get(0), flood.get(1), flood.get(2));
+            assertThat(f.revisions()).isEmpty();
+            f.feed(flood.get(3));
+            assertThat(f.revisions()).extracting(AlertRevision::alertId, AlertRevision::msgType)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("PAT-FLOOD-RESCUE:f-s1", MsgType.ALERT));
+        }
+    }
+
+    @Test
+    void breachArrivingAfterItsCallsStillAlertsAtOnce() throws Exception {
+        RulePack pack = PatternCases.only(FLOOD_RESCUE);
+        List<Event> flood = PatternCases.floodRescue().subList(0, 4);
+        try (RuleFixture f = new RuleFixture(new PatternFunction(pack, true), new PatternRouting(pack))) {
+            f.feed(flood.get(1), flood.get(2), flood.get(3));
+            assertThat(f.revisions()).isEmpty();
+            f.feed(flood.get(0));
+            assertThat(f.revisions()).extracting(AlertRevision::alertId).containsExactly("PAT-FLOOD-RESCUE:f-s1");
+            assertThat(f.finish()).containsOnlyKeys("PAT-FLOOD-RESCUE:f-s1");
+        }
+    }
+
+    @Test
+    void earlierReportArrivingLateMovesTheWaveToItsTrueFirstReportWithACancelOfTheWrongOne() throws Exception {
+        RulePack pack = PatternCases.only(INVESTMENT_WAVE);
+        long t = org.yrd.linkage.testing.Events.T0;
+        long m = org.yrd.linkage.testing.Events.MINUTE;
+        String[] cities = {"310100", "320500", "330100", "310100", "320500", "330100"};
+        Event[] r = new Event[6];
+        for (int i = 0; i < 6; i++) {
+            r[i] = org.yrd.linkage.testing.Events.fraud("r" + i, t + i * m, cities[i],
+                    org.yrd.linkage.model.FraudType.INVESTMENT, 1_000, "PHONE", "1390000000" + i);
+        }
+        try (RuleFixture f = new RuleFixture(new PatternFunction(pack, true), new PatternRouting(pack))) {
+            f.feed(r[1], r[2], r[3], r[4], r[5]);
+            assertThat(f.revisions()).extracting(AlertRevision::alertId, AlertRevision::msgType)
+                    .containsExactly(org.assertj.core.groups.Tuple.tuple("PAT-INVESTMENT-WAVE:r1", MsgType.ALERT));
+            f.feed(r[0]);
+            assertThat(f.revisions()).extracting(AlertRevision::alertId, AlertRevision::msgType).containsExactlyInAnyOrder(
+                    org.assertj.core.groups.Tuple.tuple("PAT-INVESTMENT-WAVE:r1", MsgType.ALERT),
+                    org.assertj.core.groups.Tuple.tuple("PAT-INVESTMENT-WAVE:r0", MsgType.ALERT),
+                    org.assertj.core.groups.Tuple.tuple("PAT-INVESTMENT-WAVE:r1", MsgType.CANCEL));
+            Map<String, FinalAlert> end = f.finish();
+            assertThat(end.get("PAT-INVESTMENT-WAVE:r0").cancelled()).isFalse();
+            assertThat(end.get("PAT-INVESTMENT-WAVE:r0").evidence())
+                    .containsExactly("FRAUD:r0", "FRAUD:r1", "FRAUD:r2", "FRAUD:r3", "FRAUD:r4");
+            assertThat(end.get("PAT-INVESTMENT-WAVE:r1").cancelled()).isTrue();
+        }
+    }
+
+    @Test
+    void everyCaseInReverseArrivalOrderEndsAsTheEventTimeRun() throws Exception {
+        List<Event> reversed = new java.util.ArrayList<>(PatternCases.all());
+        java.util.Collections.reverse(reversed);
+        Map<String, FinalAlert> inOrder = run(PatternCases.examplePack(), false, PatternCases.all());
+        Map<String, FinalAlert> speculated = run(PatternCases.examplePack(), true, reversed);
+        assertThat(speculated).containsAllEntriesOf(inOrder);
+        speculated.keySet().removeAll(inOrder.keySet());
+        assertThat(speculated.values()).allSatisfy(a -> assertThat(a.cancelled()).as(a.alertId()).isTrue());
+    }
+
+    /** A gas breach that no gas-leak call follows within 30 minutes: an alert only time can complete. */
+    private static final String UNREPORTED_GAS = """
+              - id: PAT-UNREPORTED-GAS
+                severity: MEDIUM
+                key: grid(5km)
+                within: 30m
+                steps:
+                  - {begin: breach, stream: SENSOR, where: {kind: GAS, value: {atLeast: 25}}}
+                  - {notFollowedBy: report, stream: CALL, where: {category: GAS_LEAK}, near: {step: breach, within: 2km}}
+            """;
+
+    @Test
+    void breachThatNoCallFollowsAlertsWhenItsWindowHasPassedInEventTime() throws Exception {
+        RulePack pack = PatternCases.packWith("1", UNREPORTED_GAS);
+        long t = org.yrd.linkage.testing.Events.T0;
+        Event breach = org.yrd.linkage.testing.Events.sensor("g1", "GAS-1", org.yrd.linkage.model.SensorKind.GAS, 30, t,
+                31.3, 121.0, "320500");
+        Event answered = org.yrd.linkage.testing.Events.sensor("g2", "GAS-2", org.yrd.linkage.model.SensorKind.GAS, 30,
+                t + org.yrd.linkage.testing.Events.DAY, 31.3, 121.0, "320500");
+        Event call = org.yrd.linkage.testing.Events.call("k2", t + org.yrd.linkage.testing.Events.DAY + 10 * 60_000, 31.31,
+                121.0, org.yrd.linkage.model.CallCategory.GAS_LEAK, "320500");
+        try (RuleFixture f = new RuleFixture(new PatternFunction(pack, true), new PatternRouting(pack))) {
+            f.feed(breach);
+            f.watermark(t + 30 * 60_000 - 1);
+            assertThat(f.revisions()).isEmpty();
+            f.watermark(t + 30 * 60_000);
+            assertThat(f.revisions()).extracting(AlertRevision::alertId).containsExactly("PAT-UNREPORTED-GAS:g1");
+            f.feed(answered, call);
+            assertThat(f.finish()).containsOnlyKeys("PAT-UNREPORTED-GAS:g1");
+        }
+    }
+
+    // --- live changes
+
+    @Test
+    void changedPatternStartsFreshWhileAnUnchangedOneKeepsItsPartialMatch() throws Exception {
+        RulePack before = PatternCases.examplePack();
+        List<Event> flood = PatternCases.floodRescue().subList(0, 4);
+        List<Event> wave = PatternCases.investmentWave().subList(0, 5);
+        RulePack after = changedSeverity(before, FLOOD_RESCUE);
+        try (RuleFixture f = new RuleFixture(new PatternFunction(before, false), new PatternRouting(before))) {
+            f.feed(flood.get(0), flood.get(1), flood.get(2));
+            f.feed(wave.subList(0, 4).toArray(new Event[0]));
+            f.watermark(wave.get(3).ts());
+            f.publish(after);
+            f.feed(flood.get(3), wave.get(4));
+            assertThat(f.finish()).containsOnlyKeys("PAT-INVESTMENT-WAVE:w-1");
+        }
+    }
+
+    @Test
+    void removedPatternRaisesNothingMore() throws Exception {
+        RulePack before = PatternCases.examplePack();
+        RulePack after = PatternCases.only(INVESTMENT_WAVE);
+        List<Event> flood = PatternCases.floodRescue().subList(0, 4);
+        PatternFunction function = new PatternFunction(before, false);
+        try (RuleFixture f = new RuleFixture(function, new PatternRouting(before))) {
+            f.feed(flood.get(0), flood.get(1));
+            f.watermark(flood.get(1).ts());
+            f.publish(after);
+            f.feed(flood.get(2), flood.get(3));
+            assertThat(f.finish()).isEmpty();
+        }
+    }
+
+    /** The pack with one pattern's severity changed (a new version of it), under a new pack version. */
+    private static RulePack changedSeverity(RulePack p, String patternId) {
+        List<org.yrd.linkage.rules.PatternRule> patterns = p.patterns().stream()
+                .map(r -> !r.id().equals(patternId) ? r : new org.yrd.linkage.rules.PatternRule(r.id(), r.description(),
+                        org.yrd.linkage.alert.Severity.HIGH, r.key(), r.within(), r.steps(), r.afterMatch(), r.minProvinces(),
+                        r.summary()))
+                .toList();
+        return new RulePack(p.id(), "2", p.hazards(), p.cascade(), p.spread(), p.cluster(), p.link(), p.burst(),
+                p.escalation(), patterns);
+    }
 }

@@ -45,6 +45,17 @@ public final class PatternCases {
         }
     }
 
+    /** The default rules and the patterns written in {@code patternsYaml} (the items of a {@code patterns:} list). */
+    public static RulePack packWith(String version, String patternsYaml) {
+        try {
+            String example = java.nio.file.Files.readString(Project.root().resolve("config/rules/examples/yrd-patterns.yaml"));
+            String rules = example.substring(0, example.indexOf("\npatterns:") + 1).replace("version: \"1\"", "version: \"" + version + "\"");
+            return RulePackFile.parse("test.yaml", rules + "patterns:\n" + patternsYaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** The default rules and the one example pattern with this id. */
     public static RulePack only(String patternId) {
         RulePack p = examplePack();
