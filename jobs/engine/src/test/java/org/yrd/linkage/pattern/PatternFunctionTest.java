@@ -23,8 +23,9 @@ import static org.yrd.linkage.testing.PatternCases.INVESTMENT_WAVE;
  */
 class PatternFunctionTest {
 
-    private static Map<String, FinalAlert> run(RulePack pack, boolean speculative, List<Event> events) throws Exception {
-        return RuleFixture.run(new PatternFunction(pack, speculative), new PatternRouting(pack), events.toArray(new Event[0]));
+    private static Map<String, FinalAlert> run(RulePack pack, boolean speculative, List<PatternCases.Line> lines) throws Exception {
+        return RuleFixture.run(new PatternFunction(pack, speculative), new PatternRouting(pack),
+                PatternCases.events(lines).toArray(new Event[0]));
     }
 
     @Test
@@ -67,7 +68,7 @@ class PatternFunctionTest {
     @Test
     void floodAlertLeavesWithTheCompletingCallBeforeAnyWatermark() throws Exception {
         RulePack pack = PatternCases.only(FLOOD_RESCUE);
-        List<Event> flood = PatternCases.floodRescue().subList(0, 4);
+        List<Event> flood = PatternCases.events(PatternCases.floodRescue().subList(0, 4));
         try (RuleFixture f = new RuleFixture(new PatternFunction(pack, true), new PatternRouting(pack))) {
             f.feed(flood.get(0), flood.get(1), flood.get(2));
             assertThat(f.revisions()).isEmpty();
@@ -80,7 +81,7 @@ class PatternFunctionTest {
     @Test
     void breachArrivingAfterItsCallsStillAlertsAtOnce() throws Exception {
         RulePack pack = PatternCases.only(FLOOD_RESCUE);
-        List<Event> flood = PatternCases.floodRescue().subList(0, 4);
+        List<Event> flood = PatternCases.events(PatternCases.floodRescue().subList(0, 4));
         try (RuleFixture f = new RuleFixture(new PatternFunction(pack, true), new PatternRouting(pack))) {
             f.feed(flood.get(1), flood.get(2), flood.get(3));
             assertThat(f.revisions()).isEmpty();
@@ -120,7 +121,7 @@ class PatternFunctionTest {
 
     @Test
     void everyCaseInReverseArrivalOrderEndsAsTheEventTimeRun() throws Exception {
-        List<Event> reversed = new java.util.ArrayList<>(PatternCases.all());
+        List<PatternCases.Line> reversed = new java.util.ArrayList<>(PatternCases.all());
         java.util.Collections.reverse(reversed);
         Map<String, FinalAlert> inOrder = run(PatternCases.examplePack(), false, PatternCases.all());
         Map<String, FinalAlert> speculated = run(PatternCases.examplePack(), true, reversed);
@@ -166,8 +167,8 @@ class PatternFunctionTest {
     @Test
     void changedPatternStartsFreshWhileAnUnchangedOneKeepsItsPartialMatch() throws Exception {
         RulePack before = PatternCases.examplePack();
-        List<Event> flood = PatternCases.floodRescue().subList(0, 4);
-        List<Event> wave = PatternCases.investmentWave().subList(0, 5);
+        List<Event> flood = PatternCases.events(PatternCases.floodRescue().subList(0, 4));
+        List<Event> wave = PatternCases.events(PatternCases.investmentWave().subList(0, 5));
         RulePack after = changedSeverity(before, FLOOD_RESCUE);
         try (RuleFixture f = new RuleFixture(new PatternFunction(before, false), new PatternRouting(before))) {
             f.feed(flood.get(0), flood.get(1), flood.get(2));
@@ -183,7 +184,7 @@ class PatternFunctionTest {
     void removedPatternRaisesNothingMore() throws Exception {
         RulePack before = PatternCases.examplePack();
         RulePack after = PatternCases.only(INVESTMENT_WAVE);
-        List<Event> flood = PatternCases.floodRescue().subList(0, 4);
+        List<Event> flood = PatternCases.events(PatternCases.floodRescue().subList(0, 4));
         PatternFunction function = new PatternFunction(before, false);
         try (RuleFixture f = new RuleFixture(function, new PatternRouting(before))) {
             f.feed(flood.get(0), flood.get(1));

@@ -63,6 +63,26 @@ public final class Events {
         }
     }
 
+    /** An event of any stream parsed from its contract JSON, placed by its cityCode. */
+    public static Event parse(StreamKind stream, String json) {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        try {
+            Object r = new RecordParser(IdentifierKey.development()).parse(stream, bytes, bytes.length);
+            switch (stream) {
+                case SENSOR:
+                    return Event.sensor((SensorReading) r, city(((SensorReading) r).cityCode()));
+                case CALL:
+                    return Event.call((EmergencyCall) r, city(((EmergencyCall) r).cityCode()));
+                case FRAUD:
+                    return Event.fraud((FraudReport) r, city(((FraudReport) r).cityCode()));
+                default:
+                    return Event.ack((AlertAck) r);
+            }
+        } catch (Rejected e) {
+            throw new IllegalArgumentException(e.detail());
+        }
+    }
+
     public static Event ack(String alertId, String province, long ts) {
         return Event.ack(new AlertAck(alertId, province, ts, AckStatus.RECEIVED));
     }
