@@ -413,6 +413,8 @@ public final class RulePackFile {
         private final class Patterns {
 
             private final Set<String> ids = new java.util.HashSet<>();
+            /** Steps of the pattern being read that have problems of their own: a later step naming one is not reported again. */
+            private final Set<String> brokenSteps = new java.util.HashSet<>();
 
             List<PatternRule> read(Node node) {
                 if (!(node instanceof Sequence seq)) {
@@ -532,6 +534,7 @@ public final class RulePackFile {
                     return null;
                 }
                 List<PatternRule.Step> steps = new ArrayList<>();
+                brokenSteps.clear();
                 boolean complete = true;
                 for (Node item : seq.items()) {
                     PatternRule.Step step = step(item, path, steps, key);
@@ -568,6 +571,7 @@ public final class RulePackFile {
                 PatternRule.Contiguity contiguity = PatternRule.Contiguity.values()[CONTIGUITY_KEYS.indexOf(named.key())];
                 if (first && contiguity != PatternRule.Contiguity.BEGIN) {
                     problem(named.keyLine(), path, "the first step begins the pattern; write begin: " + name);
+                    brokenSteps.add(name);
                     return null;
                 }
                 if (!first && contiguity == PatternRule.Contiguity.BEGIN) {
@@ -594,6 +598,7 @@ public final class RulePackFile {
                 int[] times = timesNode == null ? new int[] {1, 0} : times(timesNode, s.child("times"), contiguity);
                 s.finish();
                 if (stream == null || where == null || nearNode != null && near == null || times == null) {
+                    brokenSteps.add(name);
                     return null;
                 }
                 return new PatternRule.Step(name, contiguity, stream, where, near, times[0], times[1] == 1);
@@ -621,12 +626,12 @@ public final class RulePackFile {
                     return null;
                 }
                 StreamKind stream = StreamKind.valueOf(((Scalar) node).text());
-                if (key.kind() == PatternRule.KeyKind.IDENTIFIER && stream != StreamKind.FRAUD) {
+                if (key != null && key.kind() == PatternRule.KeyKind.IDENTIFIER && stream != StreamKind.FRAUD) {
                     problem(node.line(), path, stream + " events name no identifier; with key: identifier every step is"
                             + " about FRAUD reports (or key the pattern by city, grid(...) or none)");
                     return null;
                 }
-                if (key.kind() == PatternRule.KeyKind.GRID && stream == StreamKind.FRAUD) {
+                if (key != null && key.kind() == PatternRule.KeyKind.GRID && stream == StreamKind.FRAUD) {
                     problem(node.line(), path, "fraud reports have no position, so key: grid(...) cannot place them;"
                             + " key the pattern by city or none");
                     return null;
@@ -798,6 +803,9 @@ public final class RulePackFile {
                 List<String> earlier = before.stream().filter(Objects::nonNull).map(PatternRule.Step::name).toList();
                 String step = isText(stepNode) ? ((Scalar) stepNode).text() : null;
                 PatternRule.Step target = before.stream().filter(b -> b != null && b.name().equals(step)).findFirst().orElse(null);
+                if (target == null && brokenSteps.contains(step)) {
+                    return null;
+                }
                 if (target == null) {
                     problem(stepNode.line(), s.child("step"), (step == null ? wrong(stepNode, "a step name") : "'" + shown(step)
                             + "' is not an earlier step") + "; write one of " + String.join(", ", earlier) + guess(step == null ? "" : step, earlier));

@@ -37,6 +37,9 @@ public final class RuleUpdates extends ProcessFunction<RawRecord, String> {
             }
         } catch (RuleValidationException e) {
             deadLetter(record, ctx, e.getMessage());
+        } catch (RuntimeException e) {
+            // a pack that trips the validator itself must not stop the engine either
+            deadLetter(record, ctx, "the pack could not be validated: " + e);
         }
     }
 

@@ -41,7 +41,22 @@ public final class PatternCases {
         public Event event() {
             return Events.parse(stream, json);
         }
+
+        public long ts() {
+            java.util.regex.Matcher m = TS.matcher(json);
+            if (!m.find()) {
+                throw new IllegalStateException("no ts in " + json);
+            }
+            return Long.parseLong(m.group(1));
+        }
+
+        /** The same record stamped {@code millis} later. */
+        public Line shifted(long millis) {
+            return new Line(stream, TS.matcher(json).replaceFirst("\"ts\":" + (ts() + millis)));
+        }
     }
+
+    private static final java.util.regex.Pattern TS = java.util.regex.Pattern.compile("\"ts\":(\\d+)");
 
     public static Path examplePackFile() {
         return Project.root().resolve("config/rules/examples/yrd-patterns.yaml");
