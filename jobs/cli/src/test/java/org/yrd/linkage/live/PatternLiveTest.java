@@ -248,7 +248,7 @@ class PatternLiveTest {
         if (result.isDone()) {
             result.get();
         } else {
-            stop(job);
+            job.cancel().get();
         }
     }
 }
