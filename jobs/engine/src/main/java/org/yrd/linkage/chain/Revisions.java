@@ -5,6 +5,7 @@ import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alert.Evidence;
 import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.alert.Severity;
+import org.yrd.linkage.rules.PatternRule;
 import org.yrd.linkage.rules.RulePack;
 
 import java.time.Duration;
@@ -58,6 +59,18 @@ public final class Revisions {
         String ruleId = alertId.substring(0, alertId.indexOf(':'));
         AlertKind kind = ruleId.startsWith("CYB-LINK") ? AlertKind.CYBER_CHAIN
                 : ruleId.startsWith("CYB-BURST") ? AlertKind.CYBER_BURST : AlertKind.INCIDENT_CHAIN;
+        return withdrawal(alertId, revision, ruleVersion, kind, recipients);
+    }
+
+    /** A withdrawal under a pack: a pattern's alert keeps its pattern's kind. */
+    public static AlertRevision withdrawal(String alertId, int revision, RulePack pack, String[] recipients) {
+        PatternRule pattern = pack.pattern(alertId.substring(0, alertId.indexOf(':')));
+        return pattern == null ? withdrawal(alertId, revision, pack.version(), recipients)
+                : withdrawal(alertId, revision, pack.version(), pattern.alertKind(), recipients);
+    }
+
+    private static AlertRevision withdrawal(String alertId, int revision, String ruleVersion, AlertKind kind, String[] recipients) {
+        String ruleId = alertId.substring(0, alertId.indexOf(':'));
         long now = System.currentTimeMillis();
         return new AlertRevision(alertId, revision, MsgType.CANCEL, kind, ruleId, ruleVersion, Severity.LOW,
                 recipients, recipients, NONE, new Evidence[0], 0, 0, 0, 0, now, NONE, NONE, 0, false, 0, 0, 0,

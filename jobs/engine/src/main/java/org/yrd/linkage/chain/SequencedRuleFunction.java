@@ -40,9 +40,11 @@ import java.util.Set;
  * corrects the alerts it proves wrong. In ordered mode (replay) revisions go out as events commit,
  * so the whole revision sequence, not only the final state, is the same at any parallelism.
  *
- * <p>Why not Flink CEP: in event time CEP releases an event only when the watermark passes it,
- * which the timeliness contract forbids; and the rules' anchors (an event opens a chain only when
- * it joins no open one) make them folds over ordered events rather than sequence patterns.
+ * <p>Why not Flink CEP for the six rules: in event time CEP's operator releases an event only
+ * when the watermark passes it, which the timeliness contract forbids; and the rules' anchors (an
+ * event opens a chain only when it joins no open one) make them folds over ordered events rather
+ * than sequence patterns. The analysts' own patterns do run on CEP's automaton, fed by this class
+ * ({@code pattern/PatternFunction}), which gives them the same timeliness.
  *
  * @param <S> the rule's per-key state
  */
@@ -279,7 +281,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
             String[] recipients = sent.recipients.toArray(new String[0]);
             emitted.put(alertId, sent);
             out.collect(truth == null
-                    ? Revisions.withdrawal(alertId, sent.revision, pack.version(), recipients)
+                    ? Revisions.withdrawal(alertId, sent.revision, pack, recipients)
                     : Revisions.of(truth, sent.revision, MsgType.CANCEL, pack, recipients, withdrawn));
         }
     }

@@ -94,15 +94,18 @@ public class PatternFunction extends SequencedRuleFunction<PatternFunction.Run> 
         final NFAState nfa;
         final SharedBuffer<Event> buffer;
         final boolean speculative;
+        /** The key had an automaton state in keyed state when the fold began. */
+        final boolean stored;
         /** Chains read or made by this fold; committed ones are written back. */
         final Map<String, Chain> chains = new LinkedHashMap<>();
         final Set<String> finalised = new HashSet<>();
 
-        Run(Compiled pattern, NFAState nfa, SharedBuffer<Event> buffer, boolean speculative) {
+        Run(Compiled pattern, NFAState nfa, SharedBuffer<Event> buffer, boolean speculative, boolean stored) {
             this.pattern = pattern;
             this.nfa = nfa;
             this.buffer = buffer;
             this.speculative = speculative;
+            this.stored = stored;
         }
     }
 
@@ -183,19 +186,20 @@ public class PatternFunction extends SequencedRuleFunction<PatternFunction.Run> 
     protected Run loadCommitted() throws Exception {
         Compiled c = compiledForKey();
         NFAState state = c == null ? null : nfaStates.value();
-        return new Run(c, state == null && c != null ? c.nfa().createInitialNFAState() : state, committedBuffer, false);
+        return new Run(c, state == null && c != null ? c.nfa().createInitialNFAState() : state, committedBuffer, false,
+                state != null);
     }
 
     @Override
     protected Run loadSpeculative() throws Exception {
         Compiled c = compiledForKey();
         if (c == null) {
-            return new Run(null, null, speculativeBuffer, true);
+            return new Run(null, null, speculativeBuffer, true, false);
         }
         overlay.reset();
         NFAState committed = nfaStates.value();
         return new Run(c, committed == null ? c.nfa().createInitialNFAState() : nfaSerializer.copy(committed),
-                speculativeBuffer, true);
+                speculativeBuffer, true, committed != null);
     }
 
     @Override
@@ -203,9 +207,15 @@ public class PatternFunction extends SequencedRuleFunction<PatternFunction.Run> 
         if (run.pattern == null) {
             return;
         }
-        if (idle(run)) {
-            // nothing begun and nothing buffered: an idle key (a grid cell, an identifier) costs nothing
-            nfaStates.clear();
+        if (nothingBegun(run.nfa)) {
+            if (run.stored || run.nfa.isStateChanged()) {
+                // no match can continue: an idle key (a grid cell, an identifier) keeps nothing, not
+                // even the shared buffer's count of events per timestamp
+                try (SharedBufferAccessor<Event> buffer = run.buffer.getAccessor()) {
+                    buffer.advanceTime(Long.MAX_VALUE);
+                }
+                nfaStates.clear();
+            }
         } else if (run.nfa.isStateChanged()) {
             run.nfa.resetStateChanged();
             nfaStates.update(run.nfa);
@@ -220,16 +230,21 @@ public class PatternFunction extends SequencedRuleFunction<PatternFunction.Run> 
         }
     }
 
-    private boolean idle(Run run) throws Exception {
-        if (!run.nfa.getCompletedMatches().isEmpty()) {
+    /**
+     * True when no match has begun: the automaton holds only its start states and no completed
+     * match waiting for earlier ones. Then there is nothing for time to prune or complete, and
+     * the shared buffer holds no event of the key.
+     */
+    private static boolean nothingBegun(NFAState state) {
+        if (!state.getCompletedMatches().isEmpty()) {
             return false;
         }
-        for (ComputationState cs : run.nfa.getPartialMatches()) {
+        for (ComputationState cs : state.getPartialMatches()) {
             if (cs.getPreviousBufferEntry() != null || cs.getStartEventID() != null) {
                 return false;
             }
         }
-        return run.buffer.isEmpty();
+        return true;
     }
 
     @Override
@@ -239,7 +254,10 @@ public class PatternFunction extends SequencedRuleFunction<PatternFunction.Run> 
         }
         NFA<Event> nfa = run.pattern.nfa();
         try (SharedBufferAccessor<Event> buffer = run.buffer.getAccessor()) {
-            matched(run, nfa.advanceTime(buffer, run.nfa, e.ts(), run.pattern.afterMatch()).f0, fx);
+            // advancing time reads the shared buffer's keyed state: only worth it when a match has begun
+            if (!nothingBegun(run.nfa)) {
+                matched(run, nfa.advanceTime(buffer, run.nfa, e.ts(), run.pattern.afterMatch()).f0, fx);
+            }
             matched(run, nfa.process(buffer, run.nfa, e, e.ts(), run.pattern.afterMatch(), WALL_CLOCK), fx);
         }
         if (run.nfa.isNewStartPartialMatch()) {
@@ -255,10 +273,12 @@ public class PatternFunction extends SequencedRuleFunction<PatternFunction.Run> 
             forget(fx);
             return;
         }
-        try (SharedBufferAccessor<Event> buffer = run.buffer.getAccessor()) {
-            Tuple2<Collection<Map<String, List<Event>>>, ?> done =
-                    run.pattern.nfa().advanceTime(buffer, run.nfa, watermark, run.pattern.afterMatch());
-            matched(run, done.f0, fx);
+        if (!nothingBegun(run.nfa)) {
+            try (SharedBufferAccessor<Event> buffer = run.buffer.getAccessor()) {
+                Tuple2<Collection<Map<String, List<Event>>>, ?> done =
+                        run.pattern.nfa().advanceTime(buffer, run.nfa, watermark, run.pattern.afterMatch());
+                matched(run, done.f0, fx);
+            }
         }
         long window = run.pattern.nfa().getWindowTime();
         Set<String> ids = new TreeSet<>(run.chains.keySet());

@@ -111,6 +111,8 @@ class PatternFunctionTest {
                     org.assertj.core.groups.Tuple.tuple("PAT-INVESTMENT-WAVE:r1", MsgType.ALERT),
                     org.assertj.core.groups.Tuple.tuple("PAT-INVESTMENT-WAVE:r0", MsgType.ALERT),
                     org.assertj.core.groups.Tuple.tuple("PAT-INVESTMENT-WAVE:r1", MsgType.CANCEL));
+            assertThat(f.revisions()).filteredOn(x -> x.msgType() == MsgType.CANCEL).extracting(AlertRevision::kind)
+                    .containsExactly(org.yrd.linkage.alert.AlertKind.CYBER_CHAIN);
             Map<String, FinalAlert> end = f.finish();
             assertThat(end.get("PAT-INVESTMENT-WAVE:r0").cancelled()).isFalse();
             assertThat(end.get("PAT-INVESTMENT-WAVE:r0").evidence())
@@ -159,6 +161,52 @@ class PatternFunctionTest {
             assertThat(f.revisions()).extracting(AlertRevision::alertId).containsExactly("PAT-UNREPORTED-GAS:g1");
             f.feed(answered, call);
             assertThat(f.finish()).containsOnlyKeys("PAT-UNREPORTED-GAS:g1");
+        }
+    }
+
+    /** The flood pattern twice, once under each after-match strategy. */
+    private static final String FLOOD_BOTH_WAYS = """
+              - id: PAT-SKIP
+                severity: HIGH
+                key: grid(10km)
+                within: 1h
+                steps:
+                  - {begin: breach, stream: SENSOR, where: {kind: WATER_LEVEL, value: {atLeast: 5.0}}}
+                  - {followedBy: calls, stream: CALL, where: {category: FLOOD}, near: {step: breach, within: 5km}, times: 3}
+              - id: PAT-NOSKIP
+                severity: HIGH
+                key: grid(10km)
+                within: 1h
+                afterMatch: noSkip
+                steps:
+                  - {begin: breach, stream: SENSOR, where: {kind: WATER_LEVEL, value: {atLeast: 5.0}}}
+                  - {followedBy: calls, stream: CALL, where: {category: FLOOD}, near: {step: breach, within: 5km}, times: 3}
+            """;
+
+    @Test
+    void underSkipPastLastEventAMatchWaitsWhileOneBegunEarlierCanStillCompleteAndUnderNoSkipItDoesNot() throws Exception {
+        RulePack pack = PatternCases.packWith("1", FLOOD_BOTH_WAYS);
+        long t = org.yrd.linkage.testing.Events.T0;
+        long m = org.yrd.linkage.testing.Events.MINUTE;
+        double km = org.yrd.linkage.testing.Events.DEG_PER_KM;
+        // gauge A breaches first and no call comes near it; gauge B, 2 km north, breaches and gets its calls
+        Event a = org.yrd.linkage.testing.Events.sensor("a", "WL-A", org.yrd.linkage.model.SensorKind.WATER_LEVEL, 6, t,
+                31.0, 120.9, "320500");
+        Event b = org.yrd.linkage.testing.Events.sensor("b", "WL-B", org.yrd.linkage.model.SensorKind.WATER_LEVEL, 6, t + m,
+                31.0 + 2 * km, 120.9, "320500");
+        Event[] calls = new Event[3];
+        for (int i = 0; i < 3; i++) {
+            calls[i] = org.yrd.linkage.testing.Events.call("c" + i, t + (2 + i) * m, 31.0 + 6.5 * km, 120.9,
+                    org.yrd.linkage.model.CallCategory.FLOOD, "320500");
+        }
+        Event later = org.yrd.linkage.testing.Events.sensor("later", "WL-C", org.yrd.linkage.model.SensorKind.WATER_LEVEL, 6,
+                t + 61 * m, 31.0, 120.9, "320500");
+        try (RuleFixture f = new RuleFixture(new PatternFunction(pack, true), new PatternRouting(pack))) {
+            f.feed(a, b, calls[0], calls[1], calls[2]);
+            assertThat(f.revisions()).extracting(AlertRevision::alertId).containsExactly("PAT-NOSKIP:b");
+            f.feed(later);
+            assertThat(f.revisions()).extracting(AlertRevision::alertId).containsExactly("PAT-NOSKIP:b", "PAT-SKIP:b");
+            assertThat(f.finish()).containsOnlyKeys("PAT-NOSKIP:b", "PAT-SKIP:b");
         }
     }
 
