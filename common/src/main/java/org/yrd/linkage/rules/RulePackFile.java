@@ -326,7 +326,7 @@ public final class RulePackFile {
             Duration liveFor = duration(s, "liveFor", d.liveness(), PackLimits.LIVENESS);
             Integer minProvinces = count(s, "minProvinces", d.minProvinces(), PackLimits.PROVINCE_COUNT);
             Double criticalLoss = amount(s.required("criticalLossCny", Units.plain(d.criticalLossCny())),
-                    s.child("criticalLossCny"), d.criticalLossCny());
+                    s.child("criticalLossCny"), d.criticalLossCny(), PackLimits.MONEY);
             Severity severity = severity(s, "severity", d.severity());
             Severity critical = severity(s, "criticalSeverity", d.criticalSeverity());
             return anyNull(enabled, liveFor, minProvinces, criticalLoss, severity, critical) ? null
@@ -769,7 +769,7 @@ public final class RulePackFile {
                 }
                 String path = s.child(key);
                 if (kinds == null) {
-                    return amount(node, path, 10_000);
+                    return amount(node, path, 10_000, PackLimits.PATTERN_AMOUNT);
                 }
                 BigDecimal v = finite(node, path, "5.0", "a number", PackLimits.THRESHOLDS.get(SensorKind.WATER_LEVEL));
                 if (v == null) {
@@ -1043,11 +1043,10 @@ public final class RulePackFile {
             return v.doubleValue();
         }
 
-        private Double amount(Node node, String path, double example) {
+        private Double amount(Node node, String path, double example, PackLimits.Limit limit) {
             if (node == null) {
                 return null;
             }
-            PackLimits.Limit limit = PackLimits.MONEY;
             BigDecimal v = finite(node, path, Units.plain(example), "an amount of CNY", limit);
             if (v == null) {
                 return null;
