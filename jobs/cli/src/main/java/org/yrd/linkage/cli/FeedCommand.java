@@ -82,7 +82,7 @@ final class FeedCommand implements Callable<Integer> {
         long count = 0;
         while (System.currentTimeMillis() < end) {
             for (ScenarioGenerator.GeneratedRecord r : generator.advance(System.currentTimeMillis())) {
-                producer.send(new ProducerRecord<>(topics.input(r.stream()), r.json()));
+                producer.send(new ProducerRecord<>(r.stream() == StreamKind.ACK ? topics.acks(r.ackProvince()) : topics.input(r.stream()), r.json()));
                 count++;
             }
             producer.flush();
@@ -119,12 +119,21 @@ final class FeedCommand implements Callable<Integer> {
                     o.put("ts", at + o.get("ts").asLong());
                     line = o.toString();
                 }
-                producer.send(new ProducerRecord<>(topics.input(f.getKey()), line));
+                producer.send(new ProducerRecord<>(f.getKey() == StreamKind.ACK ? ackTopic(topics, node) : topics.input(f.getKey()), line));
                 count++;
             }
         }
         producer.flush();
         System.out.printf("feed: %d records, base %d%n", count, at);
         return 0;
+    }
+
+    /**
+     * An acknowledgement goes to the topic of the province it names; one that names no province
+     * goes to the first province's topic, where the engine dead-letters it like any bad record.
+     */
+    private static String ackTopic(Topics topics, JsonNode ack) {
+        String province = ack.path("province").asText("");
+        return topics.acks(Topics.PROVINCES.contains(province) ? province : Topics.PROVINCES.get(0));
     }
 }

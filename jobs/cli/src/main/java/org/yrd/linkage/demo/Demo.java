@@ -158,7 +158,7 @@ public final class Demo {
             while (!stopping.get() && System.currentTimeMillis() < end) {
                 long now = System.currentTimeMillis();
                 for (ScenarioGenerator.GeneratedRecord r : generator.advance(now)) {
-                    producer.send(new ProducerRecord<>(topics.input(r.stream()), r.json()));
+                    producer.send(new ProducerRecord<>(r.stream() == StreamKind.ACK ? topics.acks(r.ackProvince()) : topics.input(r.stream()), r.json()));
                     produced.merge(r.stream(), 1L, Long::sum);
                     producedAt.put(r.id(), now);
                     if (!Double.isNaN(r.lat())) {

@@ -75,6 +75,18 @@ public final class ScenarioGenerator {
         public boolean malformed() {
             return id.startsWith(MALFORMED_ID_PREFIX);
         }
+
+        /** The province an acknowledgement is from, whose topic it goes to; null for the other streams. */
+        public String ackProvince() {
+            if (stream != StreamKind.ACK) {
+                return null;
+            }
+            try {
+                return JSON.readTree(json).path("province").asText();
+            } catch (JsonProcessingException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
     }
 
     /**

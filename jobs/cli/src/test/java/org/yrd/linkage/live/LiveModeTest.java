@@ -147,7 +147,7 @@ class LiveModeTest {
                     call("d2", now + 2, 31.30, 121.10, "310114"),
                     call("d3", now + 3, 31.30, 121.12, "310114")));
             // Shanghai acknowledges in time; Jiangsu never does, and nothing else comes in
-            kafka.produce(topics.input(StreamKind.ACK), List.of(
+            kafka.produce(topics.acks("310000"), List.of(
                     "{\"alertId\":\"INC-CASCADE:q1\",\"province\":\"310000\",\"ts\":" + (now + 1000) + ",\"status\":\"RECEIVED\"}"));
 
             List<ConsumerRecord<String, String>> got = kafka.consumeUntil(List.of(topics.alerts("YRD")), Duration.ofSeconds(90), r -> !r.isEmpty());

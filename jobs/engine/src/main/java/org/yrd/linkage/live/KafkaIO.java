@@ -60,20 +60,21 @@ public final class KafkaIO {
                 () -> new IllegalArgumentException(EngineOptions.KAFKA_BOOTSTRAP.key() + " is not set"));
     }
 
-    /** One Kafka source per input stream, raw record values. */
+    /** One Kafka source per input stream (acknowledgements: the four provinces' topics), raw record values. */
     public static Map<StreamKind, DataStream<RawRecord>> sources(StreamExecutionEnvironment env, ReadableConfig conf, Properties props) {
         Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
         Map<StreamKind, DataStream<RawRecord>> inputs = new EnumMap<>(StreamKind.class);
         for (StreamKind s : List.of(StreamKind.SENSOR, StreamKind.CALL, StreamKind.FRAUD, StreamKind.ACK)) {
+            List<String> read = s == StreamKind.ACK ? topics.acks() : List.of(topics.input(s));
             KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
                     .setProperties(props)
-                    .setTopics(topics.input(s))
+                    .setTopics(read)
                     .setGroupId(conf.get(EngineOptions.KAFKA_GROUP))
                     .setClientIdPrefix("yrd-linkage-" + s.baseName())
                     .setStartingOffsets(startingOffsets(conf.get(EngineOptions.KAFKA_START)))
                     .setDeserializer(new RawRecords())
                     .build();
-            inputs.put(s, env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + topics.input(s))
+            inputs.put(s, env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + String.join(", ", read))
                     .uid("source-" + s.baseName()));
         }
         return inputs;
