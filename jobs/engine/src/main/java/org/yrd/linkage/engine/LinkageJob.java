@@ -48,7 +48,7 @@ import java.util.Map;
  *   parse, place, filter, watermark  |                      --> INC-CLUSTER (call category)
  *                                    |                      --> CYB-LINK    (one linker)
  *                                    |                      --> CYB-BURST   (identifier)
- *                                    |    alerts of all rules + acks --> ESC-ACK (alert id) --> alert sink
+ *                                    |    alerts of all rules + acks --> ESC-ACK (alert id) --> alert sink, alert-state sink
  *                                    |    alerts of all rules + acks --> feedback (alert id) --> (rule, hour) --> rule-feedback sink
  *                                    +--> dead letters of every step -----------------------> dead-letter sink
  * </pre>
@@ -70,6 +70,13 @@ public final class LinkageJob {
 
         /** Per rule and hour: alerts, acknowledgements, confirmations, false alarms (JSON records, key rule|hour). */
         default void ruleFeedback(DataStream<String> records) {}
+
+        /**
+         * Every revision again, for consumers that want each alert's current state rather than its
+         * revisions (live mode: the compacted alerts-state topic, key alert id). The revisions of
+         * one alert id arrive in order, so the last one kept is the current state.
+         */
+        default void alertStates(DataStream<AlertRevision> revisions) {}
 
         /** Called once every output has been handed over. */
         default void finish() {}
@@ -155,6 +162,7 @@ public final class LinkageJob {
                 .process(new EscalationFunction(retention))
                 .uid("esc-ack").name("ESC-ACK (alert id)");
         sinks.alerts(escalated);
+        sinks.alertStates(escalated);
         sinks.ruleFeedback(all.keyBy(AlertRevision::alertId)
                 .connect(acks.keyBy(e -> e.ack().alertId()))
                 .process(new FeedbackFunction(retention)).uid("feedback").name("feedback (alert id)")

@@ -102,7 +102,7 @@ public final class KafkaIO {
         };
     }
 
-    /** Sinks to the per-recipient alert topics (JSON and CAP) and the dead-letter topic. */
+    /** Sinks to the per-recipient alert topics (JSON and CAP), the alert states, rule feedback and the dead-letter topic. */
     public static LinkageJob.Sinks sinks(ReadableConfig conf, Properties props) {
         Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
         KafkaSink<KafkaRecord> sink = sink(conf, props);
@@ -120,6 +120,12 @@ public final class KafkaIO {
                         c.collect(new KafkaRecord(topics.alerts(recipient), utf8(r.alertId()), utf8(AlertJson.alert(r, recipient))));
                     }
                 }).returns(KafkaRecord.class).name("alert records"));
+            }
+
+            @Override
+            public void alertStates(DataStream<AlertRevision> revisions) {
+                add(revisions.map(r -> new KafkaRecord(topics.alertsState(), utf8(r.alertId()), utf8(AlertJson.state(r))))
+                        .returns(KafkaRecord.class).name("alert-state records"));
             }
 
             @Override
@@ -169,7 +175,10 @@ public final class KafkaIO {
         return builder.build();
     }
 
-    /** Creates the contracted topics that are missing; inputs and outputs keep records regardless of their (event) timestamps. */
+    /**
+     * Creates the contracted topics that are missing; inputs and outputs keep records regardless of
+     * their (event) timestamps, and the keyed current-state topics (rule feedback, alert states) are compacted.
+     */
     public static List<String> createTopics(ReadableConfig conf, Properties props) throws ExecutionException, InterruptedException {
         Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
         try (Admin admin = Admin.create(props)) {
@@ -177,7 +186,7 @@ public final class KafkaIO {
             List<NewTopic> missing = new ArrayList<>();
             for (String t : topics.all()) {
                 if (!existing.contains(t)) {
-                    Map<String, String> configs = t.equals(topics.ruleFeedback())
+                    Map<String, String> configs = t.equals(topics.ruleFeedback()) || t.equals(topics.alertsState())
                             ? Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime", TopicConfig.CLEANUP_POLICY_CONFIG, "compact")
                             : Map.of(TopicConfig.MESSAGE_TIMESTAMP_TYPE_CONFIG, "LogAppendTime");
                     missing.add(new NewTopic(t, conf.get(EngineOptions.KAFKA_PARTITIONS), conf.get(EngineOptions.KAFKA_REPLICATION).shortValue())

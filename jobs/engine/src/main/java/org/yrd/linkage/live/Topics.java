@@ -47,6 +47,14 @@ public final class Topics implements java.io.Serializable {
         return prefix + "alerts-cap." + recipient;
     }
 
+    /**
+     * Each alert's current state (compacted, key alert id): the latest revision with all its
+     * recipients, where a console or any consumer that wants state rather than revisions starts.
+     */
+    public String alertsState() {
+        return prefix + "alerts-state";
+    }
+
     public String deadLetters() {
         return prefix + "deadletter";
     }
@@ -72,6 +80,7 @@ public final class Topics implements java.io.Serializable {
             all.add(alerts(r));
             all.add(cap(r));
         }
+        all.add(alertsState());
         all.add(deadLetters());
         all.add(ruleFeedback());
         return all;
