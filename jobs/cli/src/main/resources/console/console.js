@@ -193,10 +193,10 @@ function renderEscalations(rows) {
     const tr = el('tr', { class: 'sev-' + e.severity, 'data-alert-id': e.alertId, 'data-province': province },
       el('td', {}, PROVINCE[province] + ' ' + province),
       el('td', { class: 'sev' }, e.severity),
-      el('td', { class: 'mono link' }, parent),
+      el('td', { class: 'mono', title: parent }, parent),
       el('td', {}, time(e.detectedTs)),
       el('td', {}, s ? chip(s, parentRow.cancelled, false) : '—'),
-      el('td', { class: 'summary' }, e.summary || ''));
+      el('td', { class: 'summary', title: e.summary || '' }, e.summary || ''));
     tr.addEventListener('click', () => select(parent || e.alertId));
     body.appendChild(tr);
   }
@@ -295,7 +295,7 @@ function renderDetail(d) {
   const facts = clear($('detail-facts'));
   const fact = (k, v) => { facts.appendChild(el('dt', {}, k)); facts.appendChild(el('dd', {}, v)); };
   fact('省份 Provinces', (d.provinces || []).map((p) => PROVINCE[p] + ' ' + p).join(' · '));
-  fact('城市 Cities', (d.cities || []).join(' · '));
+  fact('城市 Cities', (d.cities || []).map((c) => ((d.cityNames || {})[c] || '') + ' ' + c).join(' · '));
   fact('发现 Detected', time(d.detectedTs));
   fact('事件 Events', time(d.firstEventTs) + ' → ' + time(d.lastEventTs));
   if (d.identifiers && d.identifiers.length) fact('涉案标识 Identifiers', d.identifiers.join(' · '));

@@ -150,7 +150,9 @@ final class AlertBoard {
         if (!list.contains(a)) {
             list.add(a);
             list.sort(Comparator.comparingLong(Ack::ts));
-            changedAlerts.add(id);
+            if (exists(id)) {
+                changedAlerts.add(id);
+            }
         }
     }
 

@@ -141,7 +141,7 @@ final class ConsoleFeed implements AutoCloseable {
                 consumer.seek(e.getKey(), e.getValue() != null ? e.getValue().offset() : ends.get(e.getKey()));
             }
         }
-        LOG.info("console: reading {}", added.stream().map(TopicPartition::topic).distinct().toList());
+        LOG.debug("console: reading {}", added.stream().map(TopicPartition::topic).distinct().toList());
         return consumer.endOffsets(added);
     }
 

@@ -16,6 +16,8 @@ import org.yrd.linkage.demo.DemoMap;
 import org.yrd.linkage.ingest.RawMasking;
 import org.yrd.linkage.live.Topics;
 import org.yrd.linkage.model.AckStatus;
+import org.yrd.linkage.region.City;
+import org.yrd.linkage.region.Region;
 import org.yrd.linkage.rules.RulePack;
 
 import java.io.IOException;
@@ -171,9 +173,19 @@ public final class ConsoleServer implements AutoCloseable {
         return tokens.generated();
     }
 
-    /** Whether every topic exists and was read to where it ended when found (tests, the demo's banner). */
-    public boolean caughtUp() {
-        return feed.caughtUp();
+    /** What the centre's view holds, in one line: alerts, escalations and the provinces' answers by status (the demo's last words). */
+    public String summary() {
+        JsonNode v = board.view(new Principal(Principal.CENTRE, ""), now());
+        Map<String, Integer> answers = new java.util.TreeMap<>();
+        for (JsonNode a : v.path("alerts")) {
+            for (JsonNode s : a.path("provinceStates")) {
+                if (s.hasNonNull("status")) {
+                    answers.merge(s.get("status").asText(), 1, Integer::sum);
+                }
+            }
+        }
+        return v.path("total").asInt() + " alerts, " + v.path("escalations").size() + " escalations, answers "
+                + (answers.isEmpty() ? "none" : answers.toString());
     }
 
     @Override
@@ -291,6 +303,13 @@ public final class ConsoleServer implements AutoCloseable {
         Principal who = principal(ctx);
         visibleTo(id, who);
         ObjectNode detail = board.detail(id, who);
+        ObjectNode names = detail.putObject("cityNames");
+        for (JsonNode c : detail.path("cities")) {
+            City city = Region.get().city(Region.get().cityOfCode(c.asText()));
+            if (city != null) {
+                names.put(c.asText(), city.name());
+            }
+        }
         JsonNode at = detail.path("location");
         if (at.path("lat").isNumber() && at.path("lon").isNumber()) {
             double[] xy = DemoMap.mapPoint(at.get("lat").asDouble(), at.get("lon").asDouble());

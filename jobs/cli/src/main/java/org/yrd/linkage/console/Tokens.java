@@ -10,6 +10,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +46,7 @@ final class Tokens {
         return token == null || token.isEmpty() ? Optional.empty() : Optional.ofNullable(byDigest.get(digest(token)));
     }
 
-    /** For tokens made by {@link #random()}: each principal's token, to hand to the people who sign in; empty otherwise. */
+    /** For tokens made by {@link #random()}: each principal's token in the order 310000 ... YRD, to hand out; empty otherwise. */
     Map<String, String> generated() {
         return generated;
     }
@@ -62,7 +63,7 @@ final class Tokens {
             byDigest.put(digest(token), new Principal(code, operatorOf(code)));
             generated.put(code, token);
         }
-        return new Tokens(byDigest, Map.copyOf(generated));
+        return new Tokens(byDigest, Collections.unmodifiableMap(generated));
     }
 
     /**
