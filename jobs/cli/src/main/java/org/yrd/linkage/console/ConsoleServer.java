@@ -261,8 +261,10 @@ public final class ConsoleServer implements AutoCloseable {
 
     private void login(Context ctx) {
         Principal who = tokens.lookup(ctx.formParam("token")).orElseThrow(() -> new Refused(401, "the token is not valid"));
+        long now = System.currentTimeMillis();
+        sessions.values().removeIf(expired -> expired.expiresAt() < now);
         String id = randomId();
-        Session s = new Session(who, randomId(), System.currentTimeMillis() + SESSION_LIFETIME.toMillis());
+        Session s = new Session(who, randomId(), now + SESSION_LIFETIME.toMillis());
         sessions.put(id, s);
         boolean https = "https".equals(ctx.scheme()) || "https".equalsIgnoreCase(ctx.header("X-Forwarded-Proto"));
         ctx.header("Set-Cookie", SESSION_COOKIE + "=" + id + "; Path=/; HttpOnly; SameSite=Strict; Max-Age="

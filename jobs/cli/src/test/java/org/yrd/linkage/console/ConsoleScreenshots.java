@@ -1,6 +1,7 @@
 package org.yrd.linkage.console;
 
 import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebDriver;
@@ -46,6 +47,8 @@ public final class ConsoleScreenshots {
             browser.findElement(By.id("signout")).click();
             wait.until(d -> d.findElement(By.id("token")).isDisplayed());
 
+            // the centre's view is long: escalations, every province, the feedback figures
+            browser.manage().window().setSize(new Dimension(1440, 1900));
             signIn(browser, url, args[2]);
             wait.until(d -> !d.findElements(By.cssSelector("#feedback tbody tr[data-rule]")).isEmpty()
                     && !d.findElements(By.cssSelector("#escalations tbody tr")).isEmpty());
