@@ -62,7 +62,7 @@ function standing(s, cancelled) {
 function chip(s, cancelled, withProvince) {
   const st = standing(s, cancelled);
   const e = el('span', { class: 'chip ' + st.cls, 'data-province': s.province, 'data-deadline': st.deadline },
-    withProvince ? PROVINCE[s.province] + ' ' : '', st.text);
+    withProvince ? PROVINCE[s.province] + ' ' : '', el('span', { class: 'text' }, st.text));
   e.dataset.status = s.status || '';
   e.dataset.escalated = s.escalated ? 'true' : 'false';
   e.dataset.cancelled = cancelled ? 'true' : 'false';
@@ -147,6 +147,7 @@ function render() {
   const v = state.view;
   renderAlerts(v.alerts, v.total);
   if (state.me.centre) {
+    $('skipped').textContent = v.skipped ? '跳过无法使用的记录 ' + v.skipped + ' unusable records skipped' : '';
     renderEscalations(v.escalations || []);
     renderProvinces(v.provinces || []);
     renderFeedback(v.feedback || []);
@@ -245,12 +246,10 @@ function tickCountdowns() {
   $('clock').textContent = time(state.now);
   for (const c of document.querySelectorAll('.chip.countdown')) {
     const left = Number(c.dataset.deadline) - state.now;
-    const who = c.textContent.startsWith(PROVINCE[c.dataset.province] + ' ') ? PROVINCE[c.dataset.province] + ' ' : '';
-    c.textContent = who + (left >= 0 ? '剩余 ' + duration(left) + ' left' : '超时 ' + duration(left) + ' overdue');
+    c.querySelector('.text').textContent = left >= 0 ? '剩余 ' + duration(left) + ' left' : '超时 ' + duration(left) + ' overdue';
     c.classList.toggle('overdue', left < 0);
     c.classList.toggle('awaiting', left >= 0);
   }
-  if (state.detail) renderSla(state.detail);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,13 +330,8 @@ function renderDetail(d) {
 }
 
 function renderSla(d) {
-  const sla = $('detail-sla');
-  clear(sla);
+  const sla = clear($('detail-sla'));
   for (const s of d.provinceStates || []) sla.appendChild(chip(s, d.cancelled, state.me.centre));
-  for (const c of sla.querySelectorAll('.chip.countdown')) {
-    const left = Number(c.dataset.deadline) - state.now;
-    c.classList.toggle('overdue', left < 0);
-  }
 }
 
 async function answer(status) {

@@ -93,24 +93,24 @@ final class AlertBoard {
     // ---------------------------------------------------------------------------------------------
     // what is read
 
-    /** A record of {@code recipient}'s alert topic. */
-    synchronized void revision(String recipient, JsonNode record) {
-        take(record, Set.of(recipient));
+    /** A record of {@code recipient}'s alert topic; false (and counted) when it is not an alert revision. */
+    synchronized boolean revision(String recipient, JsonNode record) {
+        return take(record, Set.of(recipient));
     }
 
-    /** A record of the alerts-state topic: the latest revision with all its recipients. */
-    synchronized void state(JsonNode record) {
+    /** A record of the alerts-state topic: the latest revision with all its recipients; false (and counted) when unusable. */
+    synchronized boolean state(JsonNode record) {
         Set<String> recipients = new TreeSet<>();
         record.path("recipients").forEach(r -> recipients.add(r.asText()));
         recipients.retainAll(Topics.RECIPIENTS);
-        take(record, recipients);
+        return take(record, recipients);
     }
 
-    private void take(JsonNode record, Set<String> recipients) {
+    private boolean take(JsonNode record, Set<String> recipients) {
         if (!record.isObject() || !record.path("alertId").isTextual() || !record.path("revision").canConvertToInt()
                 || record.path("revision").asInt() < 1 || recipients.isEmpty()) {
             skipped++;
-            return;
+            return false;
         }
         String id = record.get("alertId").asText();
         int number = record.get("revision").asInt();
@@ -131,17 +131,18 @@ final class AlertBoard {
                 changedAlerts.add(parent);
             }
         }
+        return true;
     }
 
     /**
      * A record of {@code topicProvince}'s acknowledgement topic. One whose {@code province} is not
-     * the topic's has no effect (the engine dead-letters it as FORBIDDEN), and is counted as skipped.
+     * the topic's has no effect (the engine dead-letters it as FORBIDDEN): false, and counted, like any unusable record.
      */
-    synchronized void ack(String topicProvince, JsonNode ack) {
+    synchronized boolean ack(String topicProvince, JsonNode ack) {
         if (!ack.isObject() || !ack.path("alertId").isTextual() || !topicProvince.equals(ack.path("province").asText())
                 || !ack.path("ts").canConvertToLong() || !ack.path("status").isTextual()) {
             skipped++;
-            return;
+            return false;
         }
         String id = ack.get("alertId").asText();
         Ack a = new Ack(topicProvince, ack.get("status").asText(), ack.get("ts").asLong(),
@@ -154,16 +155,18 @@ final class AlertBoard {
                 changedAlerts.add(id);
             }
         }
+        return true;
     }
 
-    /** A record of the rule-feedback topic: the current figures of one rule and hour. */
-    synchronized void feedback(JsonNode record) {
+    /** A record of the rule-feedback topic: the current figures of one rule and hour; false (and counted) when unusable. */
+    synchronized boolean feedback(JsonNode record) {
         if (!record.isObject() || !record.path("ruleId").isTextual() || !record.path("hourStart").canConvertToLong()) {
             skipped++;
-            return;
+            return false;
         }
         feedback.put(record.get("ruleId").asText() + '|' + record.get("hourStart").asLong(), (ObjectNode) record);
         feedbackChanged = true;
+        return true;
     }
 
     // ---------------------------------------------------------------------------------------------
@@ -227,6 +230,7 @@ final class AlertBoard {
         }
         v.put("total", ids.size());
         if (who.isCentre()) {
+            v.put("skipped", skipped);
             centre(v, ids);
         }
         return v;

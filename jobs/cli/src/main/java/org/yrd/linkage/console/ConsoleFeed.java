@@ -49,7 +49,6 @@ final class ConsoleFeed implements AutoCloseable {
     private final Set<String> assignedTopics = new HashSet<>();
     private final Thread thread;
     private volatile boolean running = true;
-    private volatile boolean caughtUp;
 
     ConsoleFeed(Properties client, Topics topics, AlertBoard board, Duration since) {
         Properties p = new Properties();
@@ -77,11 +76,6 @@ final class ConsoleFeed implements AutoCloseable {
         thread.start();
     }
 
-    /** Whether every topic the console reads exists and was read up to where it ended when it was found. */
-    boolean caughtUp() {
-        return caughtUp;
-    }
-
     private List<String> wanted() {
         List<String> all = new ArrayList<>(fromBeginning);
         all.addAll(alertTopics.keySet());
@@ -91,18 +85,17 @@ final class ConsoleFeed implements AutoCloseable {
 
     private void run() {
         long nextDiscovery = 0;
-        Map<TopicPartition, Long> catchUpTo = new HashMap<>();
         try {
             while (running) {
                 if (System.currentTimeMillis() >= nextDiscovery && assignedTopics.size() < wanted().size()) {
-                    catchUpTo.putAll(assignNew());
+                    assignNew();
                     nextDiscovery = System.currentTimeMillis() + DISCOVERY_MS;
                 }
                 for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
-                    take(r);
+                    if (!take(r)) {
+                        LOG.warn("console: skipped {}/{}/{}: not a usable record of its topic", r.topic(), r.partition(), r.offset());
+                    }
                 }
-                catchUpTo.entrySet().removeIf(e -> consumer.position(e.getKey()) >= e.getValue());
-                caughtUp = catchUpTo.isEmpty() && assignedTopics.size() == wanted().size();
             }
         } catch (WakeupException stopping) {
             // close() woke the poll
@@ -113,8 +106,8 @@ final class ConsoleFeed implements AutoCloseable {
         }
     }
 
-    /** Assigns the partitions of wanted topics that exist now, positioned; returns their end offsets at that moment. */
-    private Map<TopicPartition, Long> assignNew() {
+    /** Assigns the partitions of wanted topics that exist now, positioned where reading starts. */
+    private void assignNew() {
         Map<String, List<PartitionInfo>> existing = consumer.listTopics(Duration.ofSeconds(10));
         List<TopicPartition> added = new ArrayList<>();
         for (String t : wanted()) {
@@ -124,7 +117,7 @@ final class ConsoleFeed implements AutoCloseable {
             }
         }
         if (added.isEmpty()) {
-            return Map.of();
+            return;
         }
         List<TopicPartition> all = new ArrayList<>(consumer.assignment());
         all.addAll(added);
@@ -142,10 +135,10 @@ final class ConsoleFeed implements AutoCloseable {
             }
         }
         LOG.debug("console: reading {}", added.stream().map(TopicPartition::topic).distinct().toList());
-        return consumer.endOffsets(added);
     }
 
-    private void take(ConsumerRecord<String, String> r) {
+    /** Feeds one record to the board; false when it was not usable (counted there, logged here with its source). */
+    private boolean take(ConsumerRecord<String, String> r) {
         String topic = r.topic();
         if (topic.equals(topics.rules())) {
             try {
@@ -153,7 +146,7 @@ final class ConsoleFeed implements AutoCloseable {
             } catch (RuntimeException invalid) {
                 // the engine dead-letters an invalid pack and keeps the running one; so does the console
             }
-            return;
+            return true;
         }
         JsonNode value;
         try {
@@ -162,14 +155,13 @@ final class ConsoleFeed implements AutoCloseable {
             value = JSON.nullNode();
         }
         if (alertTopics.containsKey(topic)) {
-            board.revision(alertTopics.get(topic), value);
+            return board.revision(alertTopics.get(topic), value);
         } else if (ackTopics.containsKey(topic)) {
-            board.ack(ackTopics.get(topic), value);
+            return board.ack(ackTopics.get(topic), value);
         } else if (topic.equals(topics.alertsState())) {
-            board.state(value);
-        } else if (topic.equals(topics.ruleFeedback())) {
-            board.feedback(value);
+            return board.state(value);
         }
+        return board.feedback(value);
     }
 
     @Override

@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.text.DecimalFormat;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -262,7 +263,7 @@ public final class Demo {
             s.append("\033[H\033[2J");
         }
         s.append(String.format(Locale.ROOT, "YRD linkage demo  %4ds  planted chains %d   scenario time x%s   (Ctrl-C stops)%n",
-                elapsed / 1000, planted, new java.text.DecimalFormat("0.#").format(speed)));
+                elapsed / 1000, planted, new DecimalFormat("0.#").format(speed)));
         banner.forEach(line -> s.append(line).append(System.lineSeparator()));
         s.append(String.format(Locale.ROOT, "in: sensors %,d  calls %,d  fraud %,d  acks %,d   dead letters %d%n",
                 produced.getOrDefault(StreamKind.SENSOR, 0L), produced.getOrDefault(StreamKind.CALL, 0L),

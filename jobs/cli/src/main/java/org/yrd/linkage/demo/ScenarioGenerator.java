@@ -697,7 +697,7 @@ public final class ScenarioGenerator {
      */
     private void finish(ChainPlan plan, String anchorId, String alertId) {
         int index = planted.size();
-        boolean acked = index == 1 || index > 1 && rng.nextDouble() < ACK_RATE;
+        boolean acked = index == 1 || (index > 1 && rng.nextDouble() < ACK_RATE);
         if (acked) {
             AckStatus[] statuses = index == 1 ? new AckStatus[] {AckStatus.CONFIRMED}
                     : new AckStatus[] {AckStatus.RECEIVED, AckStatus.VERIFYING, AckStatus.CONFIRMED, AckStatus.CONFIRMED, AckStatus.FALSE_ALARM};

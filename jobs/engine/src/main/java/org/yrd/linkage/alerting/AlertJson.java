@@ -13,8 +13,8 @@ import java.io.UncheckedIOException;
 
 /**
  * The wire forms of the engine's outputs: one alert record per recipient (alert.schema.json), an
- * alert's current state (alerts-state) and the dead-letter record (contracts/README.md). Field order is fixed, so re-delivery of the same
- * revision is byte-identical apart from {@code emittedAt}.
+ * alert's current state (alerts-state) and the dead-letter record (contracts/README.md). Field
+ * order is fixed, so re-delivery of the same revision is byte-identical apart from {@code emittedAt}.
  */
 public final class AlertJson {
 
