@@ -64,8 +64,8 @@ final class ConsoleFeed implements AutoCloseable {
         for (String r : Topics.RECIPIENTS) {
             alertTopics.put(topics.alerts(r), r);
         }
-        for (String p2 : Topics.PROVINCES) {
-            ackTopics.put(topics.acks(p2), p2);
+        for (String province : Topics.PROVINCES) {
+            ackTopics.put(topics.acks(province), province);
         }
         this.fromBeginning = Set.of(topics.alertsState(), topics.ruleFeedback(), topics.rules());
         this.thread = new Thread(this::run, "console-feed");

@@ -26,12 +26,14 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.Map;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -176,7 +178,7 @@ public final class ConsoleServer implements AutoCloseable {
     /** What the centre's view holds, in one line: alerts, escalations and the provinces' answers by status (the demo's last words). */
     public String summary() {
         JsonNode v = board.view(new Principal(Principal.CENTRE, ""), now());
-        Map<String, Integer> answers = new java.util.TreeMap<>();
+        Map<String, Integer> answers = new TreeMap<>();
         for (JsonNode a : v.path("alerts")) {
             for (JsonNode s : a.path("provinceStates")) {
                 if (s.hasNonNull("status")) {
@@ -455,7 +457,7 @@ public final class ConsoleServer implements AutoCloseable {
     }
 
     private static boolean constantTimeEquals(String expected, String given) {
-        return given != null && java.security.MessageDigest.isEqual(
+        return given != null && MessageDigest.isEqual(
                 expected.getBytes(StandardCharsets.UTF_8), given.getBytes(StandardCharsets.UTF_8));
     }
 }
