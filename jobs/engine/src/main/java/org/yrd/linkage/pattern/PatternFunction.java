@@ -52,6 +52,9 @@ import java.util.TreeSet;
  * copy-on-write view of its shared buffer, {@link MapStateStore}), so a match alerts at once and
  * a later-arriving, earlier-stamped event that breaks or changes it brings an UPDATE or CANCEL.
  * In replay only the committed automaton runs, so the alerts are the same at any parallelism.
+ * (Under {@code afterMatch: skipPastLastEvent} CEP itself holds a complete match back while a
+ * match begun before it in the key can still complete, which may rule it out; {@code noSkip}
+ * never waits. config/rules/examples/README.md says so to analysts.)
  *
  * <p>A match becomes an alert when its events come from at least {@code provinces.atLeast}
  * provinces. Its id is {@code <pattern id>:<id of its first event>} ({@code :<TYPE>-<k>} added
@@ -63,7 +66,7 @@ import java.util.TreeSet;
 public class PatternFunction extends SequencedRuleFunction<PatternFunction.Run> {
 
     /** The rule id under which the operator's metrics are reported; alerts carry their pattern's id. */
-    public static final String RULE_ID = "PATTERNS";
+    private static final String RULE_ID = "PATTERNS";
 
     private static final ValueStateDescriptor<NFAState> NFA_STATE =
             new ValueStateDescriptor<>("nfa-state", new NFAStateSerializer());
