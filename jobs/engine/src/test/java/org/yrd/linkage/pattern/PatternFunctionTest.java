@@ -243,6 +243,55 @@ class PatternFunctionTest {
         }
     }
 
+    // --- state
+
+    /** Keyed state entries of every key of a rule operator in the harness (heap state backend). */
+    private static int keyedStateEntries(
+            org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness<String, org.yrd.linkage.chain.Routed, String, AlertRevision> h) {
+        return ((org.apache.flink.runtime.state.heap.HeapKeyedStateBackend<?>)
+                ((org.apache.flink.streaming.api.operators.AbstractStreamOperator<?>) h.getOperator()).getKeyedStateBackend())
+                .numKeyValueStateEntries();
+    }
+
+    @Test
+    void onceEveryWindowHasPassedNoKeyKeepsAnyState() throws Exception {
+        RulePack pack = PatternCases.examplePack();
+        var harness = RuleFixture.harness(new PatternFunction(pack, false));
+        try (org.yrd.linkage.testing.Router routing = new org.yrd.linkage.testing.Router(new PatternRouting(pack))) {
+            harness.open();
+            harness.processBroadcastWatermark(new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE));
+            RuleFixture.feed(harness, routing, PatternCases.events(PatternCases.all()).toArray(new Event[0]));
+            assertThat(keyedStateEntries(harness)).isPositive();
+            harness.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE));
+            assertThat(harness.extractOutputValues()).isNotEmpty();
+            assertThat(keyedStateEntries(harness)).isZero();
+        } finally {
+            harness.close();
+        }
+    }
+
+    @Test
+    void removedPatternsKeysDropTheMatchesTheyHadBegun() throws Exception {
+        RulePack pack = PatternCases.examplePack();
+        RulePack without = PatternCases.only(INVESTMENT_WAVE);
+        var harness = RuleFixture.harness(new PatternFunction(pack, false));
+        try (org.yrd.linkage.testing.Router routing = new org.yrd.linkage.testing.Router(new PatternRouting(pack))) {
+            harness.open();
+            harness.processBroadcastWatermark(new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE));
+            List<Event> flood = PatternCases.events(PatternCases.floodRescue().subList(0, 2));
+            RuleFixture.feed(harness, routing, flood.toArray(new Event[0]));
+            harness.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(flood.get(1).ts()));
+            int begun = keyedStateEntries(harness);
+            assertThat(begun).as("a breach and a call held in the shared buffer").isPositive();
+            harness.processBroadcastElement(org.yrd.linkage.rules.RulePackFile.toYaml(without), 0);
+            harness.processWatermark(new org.apache.flink.streaming.api.watermark.Watermark(Long.MAX_VALUE));
+            assertThat(harness.extractOutputValues()).isEmpty();
+            assertThat(keyedStateEntries(harness)).isZero();
+        } finally {
+            harness.close();
+        }
+    }
+
     /** The pack with one pattern's severity changed (a new version of it), under a new pack version. */
     private static RulePack changedSeverity(RulePack p, String patternId) {
         List<org.yrd.linkage.rules.PatternRule> patterns = p.patterns().stream()
