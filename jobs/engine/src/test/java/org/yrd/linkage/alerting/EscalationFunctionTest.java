@@ -1,10 +1,9 @@
 package org.yrd.linkage.alerting;
 
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.yrd.linkage.testing.AlertsAndAcks;
 import org.yrd.linkage.chain.Revisions;
 import org.yrd.linkage.alert.AlertKind;
 import org.yrd.linkage.alert.AlertRevision;
@@ -30,22 +29,12 @@ class EscalationFunctionTest {
     private static final long SLA_HIGH = 15 * MINUTE;
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, AlertRevision, Event, AlertRevision> harness() throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new EscalationFunction(Duration.ofDays(8))),
-                AlertRevision::alertId, e -> e.ack().alertId(), Types.STRING);
-        h.open();
-        return h;
+        return AlertsAndAcks.harness(new EscalationFunction(Duration.ofDays(8)));
     }
 
     /** A HIGH cluster alert across Jiangsu and Shanghai, detected at T0. */
     private static Chain cluster() {
-        Chain c = new Chain("INC-CLUSTER", AlertKind.INCIDENT_CHAIN, "k0", "FIRE");
-        c.add(new Evidence(StreamKind.CALL, "k0", T0 - 2 * MINUTE, 320500));
-        c.add(new Evidence(StreamKind.CALL, "k1", T0, 310100));
-        c.fired = true;
-        c.severity = Severity.HIGH;
-        c.recordFirstSent();
-        return c;
+        return AlertsAndAcks.crossBorderCluster();
     }
 
     private static List<String> escalations(KeyedTwoInputStreamOperatorTestHarness<String, AlertRevision, Event, AlertRevision> h) {

@@ -1,20 +1,14 @@
 package org.yrd.linkage.feedback;
 
-import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
-import org.yrd.linkage.alert.AlertKind;
+import org.yrd.linkage.testing.AlertsAndAcks;
 import org.yrd.linkage.alert.AlertRevision;
-import org.yrd.linkage.alert.Evidence;
 import org.yrd.linkage.alert.MsgType;
-import org.yrd.linkage.alert.Severity;
-import org.yrd.linkage.chain.Chain;
 import org.yrd.linkage.chain.Revisions;
 import org.yrd.linkage.model.AckStatus;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.Event;
-import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePack;
 
 import java.time.Duration;
@@ -29,22 +23,12 @@ class FeedbackFunctionTest {
     private static final String ALERT = "INC-CLUSTER:k0";
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, AlertRevision, Event, FeedbackFact> harness() throws Exception {
-        var h = new KeyedTwoInputStreamOperatorTestHarness<>(
-                new KeyedCoProcessOperator<>(new FeedbackFunction(Duration.ofDays(8))),
-                AlertRevision::alertId, e -> e.ack().alertId(), Types.STRING);
-        h.open();
-        return h;
+        return AlertsAndAcks.harness(new FeedbackFunction(Duration.ofDays(8)));
     }
 
     /** A HIGH cluster alert to Jiangsu and Shanghai, detected at T0. */
     private static AlertRevision alert() {
-        Chain c = new Chain("INC-CLUSTER", AlertKind.INCIDENT_CHAIN, "k0", "FIRE");
-        c.add(new Evidence(StreamKind.CALL, "k0", T0 - 2 * MINUTE, 320500));
-        c.add(new Evidence(StreamKind.CALL, "k1", T0, 310100));
-        c.fired = true;
-        c.severity = Severity.HIGH;
-        c.recordFirstSent();
-        return Revisions.of(c, 1, MsgType.ALERT, RulePack.defaults(), null);
+        return Revisions.of(AlertsAndAcks.crossBorderCluster(), 1, MsgType.ALERT, RulePack.defaults(), null);
     }
 
     private static Event ack(String province, long ts, AckStatus status) {
