@@ -148,7 +148,7 @@ until grep -q '"stream":"RULE","reason":"SCHEMA"' "$OUT/deadletter.txt" 2>/dev/n
   "$here/kafka.sh" tool ConsoleConsumer --bootstrap-server "$BOOTSTRAP" --topic yrd.deadletter --from-beginning \
     --timeout-ms 5000 > "$OUT/deadletter.txt" 2>/dev/null || true
 done
-grep '"reason":"FORBIDDEN"' "$OUT/deadletter.txt" | grep -q '"source":"yrd.alert-acks.310000/' \
+grep '"reason":"FORBIDDEN"' "$OUT/deadletter.txt" | grep '"source":"yrd.alert-acks.310000/' >/dev/null \
   || fail "the FORBIDDEN dead letter does not name its topic: $(grep FORBIDDEN "$OUT/deadletter.txt")"
 all_running "$job" || fail "the job is not RUNNING after an invalid pack (state $(job_state "$job"))"
 wait_pack "$job" "yrd-default version 2" 5
