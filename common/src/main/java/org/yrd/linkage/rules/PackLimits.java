@@ -162,6 +162,37 @@ final class PackLimits {
         THRESHOLDS = Collections.unmodifiableMap(t);
     }
 
+    /**
+     * A pattern's window: how long its partial matches and recent events are kept in state, so a
+     * week like the rules' windows.
+     */
+    static final Limit PATTERN_WITHIN = duration(WEEK, "patterns.<id>.within");
+
+    /** The neighbourhood of {@code key: grid(...)} and the distance of {@code near}: as the rules' radii. */
+    static final Limit PATTERN_DISTANCE = new Limit(List.of("patterns.<id>.key", "patterns.<id>.steps.<step>.near.within"),
+            Kind.DISTANCE, new BigDecimal("0.001"), false, BigDecimal.valueOf(200), "");
+
+    static final Limit PATTERN_TIMES = count(1, MOST_EVENTS, "patterns.<id>.steps.<step>.times");
+
+    static final Limit PATTERN_PROVINCES = count(1, BigDecimal.valueOf(PROVINCES), "patterns.<id>.provinces.atLeast");
+
+    /** CNY, as {@link #MONEY}. */
+    static final Limit PATTERN_AMOUNT = new Limit(List.of("patterns.<id>.steps.<step>.where.amountCny"), Kind.NUMBER,
+            BigDecimal.ZERO, false, new BigDecimal("1000000000000"), "");
+
+    /** A pattern of more steps than this is no longer one an analyst can read (and its NFA grows with every step). */
+    static final Limit PATTERN_STEPS = count(1, BigDecimal.valueOf(20), "patterns.<id>.steps");
+
+    /**
+     * Every pattern runs on every event it may use, keeps its own state and is measured in
+     * BENCHMARKS.md up to 100 patterns; twice that is the most a pack may hold.
+     */
+    static final Limit PATTERN_COUNT = count(0, BigDecimal.valueOf(200), "patterns");
+
+    /** The limits of the {@code patterns:} section (a sensor value in a step lies in its kind's threshold range). */
+    static final List<Limit> PATTERNS = List.of(PATTERN_COUNT, PATTERN_STEPS, PATTERN_WITHIN, PATTERN_DISTANCE,
+            PATTERN_TIMES, PATTERN_PROVINCES, PATTERN_AMOUNT);
+
     /** Every limit, in the order of the documentation: thresholds first, then the rules' settings. */
     static final List<Limit> ALL;
 

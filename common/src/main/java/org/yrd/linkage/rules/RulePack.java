@@ -3,18 +3,21 @@ package org.yrd.linkage.rules;
 import org.yrd.linkage.alert.Severity;
 import org.yrd.linkage.model.CallCategory;
 import org.yrd.linkage.model.SensorKind;
+import org.yrd.linkage.model.StreamKind;
 
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
 /**
  * Every number and list the detection rules use, as one immutable value. {@link #defaults()} is
  * the default pack {@code yrd-default} version 1, exactly as docs/contracts/rules-v1.md
- * states it; analysts' packs replace any of it.
+ * states it; analysts' packs replace any of it. {@code patterns} are the analysts' own
+ * {@link PatternRule}s beside the six rules (none in the default pack).
  */
 public record RulePack(
         String id,
@@ -25,7 +28,28 @@ public record RulePack(
         Cluster cluster,
         Link link,
         Burst burst,
-        Escalation escalation) implements Serializable {
+        Escalation escalation,
+        List<PatternRule> patterns) implements Serializable {
+
+    public RulePack {
+        patterns = List.copyOf(patterns);
+    }
+
+    /** A pack of the six rules and no pattern. */
+    public RulePack(String id, String version, Map<SensorKind, Hazard> hazards, Cascade cascade, Spread spread,
+                    Cluster cluster, Link link, Burst burst, Escalation escalation) {
+        this(id, version, hazards, cascade, spread, cluster, link, burst, escalation, List.of());
+    }
+
+    /** The pattern with this id, or null. */
+    public PatternRule pattern(String patternId) {
+        for (PatternRule p : patterns) {
+            if (p.id().equals(patternId)) {
+                return p;
+            }
+        }
+        return null;
+    }
 
     /** A sensor kind's breach threshold and the call categories related to it. */
     public record Hazard(double threshold, String unit, Set<CallCategory> relatedCalls) implements Serializable {}
@@ -113,8 +137,35 @@ public record RulePack(
         return h != null && value >= h.threshold();
     }
 
+    /**
+     * True when some rule can use this reading (the others are dropped at ingestion): a breach,
+     * or a reading a pattern's step asks for.
+     */
+    public boolean usesReading(SensorKind kind, double value) {
+        if (isBreach(kind, value)) {
+            return true;
+        }
+        for (PatternRule p : patterns) {
+            for (PatternRule.Step s : p.steps()) {
+                PatternRule.Where w = s.where();
+                if (s.stream() == StreamKind.SENSOR && (w.kinds().isEmpty() || w.kinds().contains(kind))
+                        && (w.value() == null || w.value().contains(value))) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     /** True when some rule can use a call of this category (the others are dropped at ingestion). */
     public boolean usesCall(CallCategory category) {
+        for (PatternRule p : patterns) {
+            for (PatternRule.Step s : p.steps()) {
+                if (s.stream() == StreamKind.CALL && (s.where().categories().isEmpty() || s.where().categories().contains(category))) {
+                    return true;
+                }
+            }
+        }
         if (cluster.enabled() && cluster.categories().contains(category)) {
             return true;
         }

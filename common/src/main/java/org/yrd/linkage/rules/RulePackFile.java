@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import org.yrd.linkage.alert.Severity;
 import org.yrd.linkage.model.CallCategory;
 import org.yrd.linkage.model.SensorKind;
+import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.YamlTree.Entry;
 import org.yrd.linkage.rules.YamlTree.Mapping;
 import org.yrd.linkage.rules.YamlTree.Node;
@@ -53,6 +54,13 @@ public final class RulePackFile {
             List.of("INC-CASCADE", "INC-SPREAD", "INC-CLUSTER", "CYB-LINK", "CYB-BURST", "ESC-ACK");
 
     private static final RulePack DEFAULTS = RulePack.defaults();
+
+    /** How a pattern's step says how it follows the one before, in the order of {@link PatternRule.Contiguity}. */
+    private static final List<String> CONTIGUITY_KEYS =
+            List.of("begin", "next", "followedBy", "followedByAny", "notNext", "notFollowedBy");
+
+    /** How a pattern writes its after-match strategy, in the order of {@link PatternRule.AfterMatch}. */
+    private static final List<String> AFTER_MATCH = List.of("skipPastLastEvent", "noSkip");
 
     /** The dotted path of a key: rules are named by their id alone ({@code INC-CASCADE.window}). */
     static String path(String parent, String key) {
@@ -173,6 +181,8 @@ public final class RulePackFile {
                     : hazards(hazardsNode, top.keyLine("hazards"));
             Node rulesNode = top.need("rules", "missing; add rules: with " + String.join(", ", RULES));
             Mapping rules = rulesNode == null ? null : rules(rulesNode, top.keyLine("rules"));
+            Node patternsNode = top.optional("patterns");
+            List<PatternRule> patterns = patternsNode == null ? List.of() : new Patterns().read(patternsNode);
             top.finish();
             if (rules == null) {
                 return null;
@@ -183,8 +193,8 @@ public final class RulePackFile {
             RulePack.Link link = rule(rules, "CYB-LINK", this::link);
             RulePack.Burst burst = rule(rules, "CYB-BURST", this::burst);
             RulePack.Escalation escalation = rule(rules, "ESC-ACK", this::escalation);
-            return anyNull(id, version, hazards, cascade, spread, cluster, link, burst, escalation) ? null
-                    : new RulePack(id, version, hazards, cascade, spread, cluster, link, burst, escalation);
+            return anyNull(id, version, hazards, cascade, spread, cluster, link, burst, escalation, patterns) ? null
+                    : new RulePack(id, version, hazards, cascade, spread, cluster, link, burst, escalation, patterns);
         }
 
         // --- hazards
@@ -316,7 +326,7 @@ public final class RulePackFile {
             Duration liveFor = duration(s, "liveFor", d.liveness(), PackLimits.LIVENESS);
             Integer minProvinces = count(s, "minProvinces", d.minProvinces(), PackLimits.PROVINCE_COUNT);
             Double criticalLoss = amount(s.required("criticalLossCny", Units.plain(d.criticalLossCny())),
-                    s.child("criticalLossCny"), d.criticalLossCny());
+                    s.child("criticalLossCny"), d.criticalLossCny(), PackLimits.MONEY);
             Severity severity = severity(s, "severity", d.severity());
             Severity critical = severity(s, "criticalSeverity", d.criticalSeverity());
             return anyNull(enabled, liveFor, minProvinces, criticalLoss, severity, critical) ? null
@@ -397,6 +407,484 @@ public final class RulePackFile {
             return null;
         }
 
+        // --- patterns
+
+        /** The {@code patterns:} section: the analysts' own patterns, each checked as thoroughly as a rule. */
+        private final class Patterns {
+
+            private final Set<String> ids = new java.util.HashSet<>();
+            /** Steps of the pattern being read that have problems of their own: a later step naming one is not reported again. */
+            private final Set<String> brokenSteps = new java.util.HashSet<>();
+
+            List<PatternRule> read(Node node) {
+                if (!(node instanceof Sequence seq)) {
+                    problem(node.line(), "patterns", wrong(node, "a list") + "; write a list of patterns, each starting"
+                            + " with - id: PAT-... (config/rules/examples/ has worked ones)");
+                    return null;
+                }
+                PackLimits.Limit most = PackLimits.PATTERN_COUNT;
+                if (most.tooHigh(BigDecimal.valueOf(seq.items().size()))) {
+                    problem(node.line(), "patterns", seq.items().size() + " patterns are too many; a pack holds at most "
+                            + most.maxText());
+                    return null;
+                }
+                List<PatternRule> patterns = new ArrayList<>();
+                boolean complete = true;
+                for (int i = 0; i < seq.items().size(); i++) {
+                    PatternRule p = pattern(seq.items().get(i), i + 1);
+                    if (p == null) {
+                        complete = false;
+                    } else {
+                        patterns.add(p);
+                    }
+                }
+                return complete ? patterns : null;
+            }
+
+            private PatternRule pattern(Node node, int position) {
+                Mapping map = mapping(node, "patterns", "a mapping with id, severity, key, within and steps");
+                if (map == null) {
+                    return null;
+                }
+                // the id first: every other problem of the pattern names it
+                Entry idEntry = map.entries().get("id");
+                String id = idEntry == null ? null : id(idEntry.value());
+                Section s = new Section("patterns." + (id != null ? id : "#" + position), map, node.line());
+                s.need("id", "missing; add e.g. id: PAT-FLOOD-RESCUE (the rule id of the pattern's alerts)");
+                Node description = s.optional("description");
+                String descriptionText = description == null ? null : text(description, s.child("description"), "what the pattern finds");
+                Severity severity = severity(s, "severity", Severity.HIGH);
+                Node keyNode = s.required("key", "grid(5km)");
+                PatternRule.Key key = keyNode == null ? null : key(keyNode, s.child("key"));
+                Duration within = duration(s, "within", Duration.ofHours(1), PackLimits.PATTERN_WITHIN);
+                Node stepsNode = s.need("steps", "missing; add steps: a list whose first step begins the pattern, e.g."
+                        + " - {begin: breach, stream: SENSOR, where: {kind: WATER_LEVEL}}");
+                List<PatternRule.Step> steps = stepsNode == null ? null : steps(stepsNode, s.child("steps"), key);
+                Node afterMatchNode = s.optional("afterMatch");
+                PatternRule.AfterMatch afterMatch = afterMatchNode == null ? PatternRule.AfterMatch.SKIP_PAST_LAST_EVENT
+                        : afterMatch(afterMatchNode, s.child("afterMatch"));
+                Node provincesNode = s.optional("provinces");
+                Integer minProvinces = provincesNode == null ? Integer.valueOf(1) : provinces(provincesNode, s.child("provinces"), key);
+                Node summaryNode = s.optional("summary");
+                String summary = summaryNode == null ? null : summary(summaryNode, s.child("summary"));
+                s.finish();
+                if (anyNull(id, severity, key, within, steps, afterMatch, minProvinces) || description != null && descriptionText == null
+                        || summaryNode != null && summary == null) {
+                    return null;
+                }
+                return new PatternRule(id, descriptionText, severity, key, within, steps, afterMatch, minProvinces, summary);
+            }
+
+            private String id(Node node) {
+                String id = text(node, "patterns.id", "PAT-FLOOD-RESCUE");
+                if (id == null) {
+                    return null;
+                }
+                String path = "patterns." + id;
+                if (!id.matches("[A-Z][A-Z0-9]*(-[A-Z0-9]+)*") || id.length() > 40) {
+                    String upper = id.toUpperCase(Locale.ROOT).replaceAll("[^A-Z0-9]+", "-").replaceAll("^-+|-+$", "");
+                    problem(node.line(), "patterns.id", "'" + shown(id) + "' is not a pattern id; write capitals, digits and"
+                            + " dashes, at most 40 characters" + (upper.matches("[A-Z][A-Z0-9-]{0,39}") ? ", e.g. " + upper : ""));
+                    return null;
+                }
+                if (RULES.contains(id)) {
+                    problem(node.line(), path, id + " is one of the six rules; give the pattern its own id, e.g. PAT-" + id);
+                    return null;
+                }
+                if (!ids.add(id)) {
+                    problem(node.line(), path, "a second pattern with this id; every pattern needs its own id");
+                    return null;
+                }
+                return id;
+            }
+
+            private PatternRule.Key key(Node node, String path) {
+                String example = "grid(5km), identifier, city or none";
+                if (!(node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT && !isEmpty(node))) {
+                    problem(node.line(), path, wrong(node, "a key") + "; write " + example);
+                    return null;
+                }
+                String t = sc.text().trim();
+                java.util.regex.Matcher grid = java.util.regex.Pattern.compile("grid\\((.*)\\)").matcher(t);
+                if (grid.matches()) {
+                    String inner = grid.group(1).trim();
+                    Double km = distance(new Scalar(ScalarKind.TEXT, inner, inner, node.line()), path, 5,
+                            PackLimits.PATTERN_DISTANCE);
+                    return km == null ? null : new PatternRule.Key(PatternRule.KeyKind.GRID, km);
+                }
+                List<String> names = List.of("identifier", "city", "none");
+                if (names.contains(t)) {
+                    return new PatternRule.Key(PatternRule.KeyKind.valueOf(t.toUpperCase(Locale.ROOT)), 0);
+                }
+                String guess = closest(t, List.of("grid", "identifier", "city", "none"));
+                problem(node.line(), path, quotedText(sc) + " is not a key; write " + example
+                        + (guess == null ? "" : " (did you mean " + (guess.equals("grid") ? "grid(5km)" : guess) + "?)"));
+                return null;
+            }
+
+            private List<PatternRule.Step> steps(Node node, String path, PatternRule.Key key) {
+                if (!(node instanceof Sequence seq) || seq.items().isEmpty()) {
+                    problem(node.line(), path, (node instanceof Sequence ? "no steps" : wrong(node, "a list of steps"))
+                            + "; write a list whose first step begins the pattern, e.g. - {begin: breach, stream: SENSOR}");
+                    return null;
+                }
+                PackLimits.Limit most = PackLimits.PATTERN_STEPS;
+                if (most.tooHigh(BigDecimal.valueOf(seq.items().size()))) {
+                    problem(node.line(), path, seq.items().size() + " steps are too many; write at most " + most.maxText());
+                    return null;
+                }
+                List<PatternRule.Step> steps = new ArrayList<>();
+                brokenSteps.clear();
+                boolean complete = true;
+                for (Node item : seq.items()) {
+                    PatternRule.Step step = step(item, path, steps, key);
+                    if (step == null) {
+                        complete = false;
+                        // later steps may refer to this one: keep its name known, without conditions
+                        steps.add(null);
+                    } else {
+                        steps.add(step);
+                    }
+                }
+                return complete ? steps : null;
+            }
+
+            private PatternRule.Step step(Node node, String parent, List<PatternRule.Step> before, PatternRule.Key key) {
+                Mapping map = mapping(node, parent, "a mapping such as {followedBy: calls, stream: CALL, where: {category: [FLOOD]}}");
+                if (map == null) {
+                    return null;
+                }
+                boolean first = before.isEmpty();
+                List<Entry> how = map.entries().values().stream().filter(e -> CONTIGUITY_KEYS.contains(e.key())).toList();
+                if (how.size() != 1) {
+                    problem(node.line(), parent, (how.isEmpty() ? "a step without a name" : "a step with "
+                            + how.stream().map(Entry::key).collect(Collectors.joining(" and ")))
+                            + "; start it with exactly one of " + (first ? "begin: <name>" : String.join(", ", CONTIGUITY_KEYS.subList(1, 6)) + ": <name>"));
+                    return null;
+                }
+                Entry named = how.get(0);
+                String name = stepName(named.value(), parent);
+                if (name == null) {
+                    return null;
+                }
+                String path = parent + "." + name;
+                PatternRule.Contiguity contiguity = PatternRule.Contiguity.values()[CONTIGUITY_KEYS.indexOf(named.key())];
+                if (first && contiguity != PatternRule.Contiguity.BEGIN) {
+                    problem(named.keyLine(), path, "the first step begins the pattern; write begin: " + name);
+                    brokenSteps.add(name);
+                    return null;
+                }
+                if (!first && contiguity == PatternRule.Contiguity.BEGIN) {
+                    problem(named.keyLine(), path, "only the first step begins the pattern; write followedBy: " + name
+                            + " (or next, followedByAny, notNext, notFollowedBy)");
+                    return null;
+                }
+                for (PatternRule.Step b : before) {
+                    if (b != null && b.name().equals(name)) {
+                        problem(named.keyLine(), path, "a second step named " + name + "; every step needs its own name");
+                        return null;
+                    }
+                }
+                Section s = new Section(path, map, node.line());
+                s.optional(named.key());
+                Node streamNode = s.required("stream", "CALL");
+                StreamKind stream = streamNode == null ? null : stream(streamNode, s.child("stream"), key);
+                Node whereNode = s.optional("where");
+                PatternRule.Where where = stream == null ? null
+                        : whereNode == null ? PatternRule.Where.ANY : where(whereNode, s.child("where"), stream, s.keyLine("where"));
+                Node nearNode = s.optional("near");
+                PatternRule.Near near = nearNode == null || stream == null ? null : near(nearNode, s.child("near"), stream, before);
+                Node timesNode = s.optional("times");
+                int[] times = timesNode == null ? new int[] {1, 0} : times(timesNode, s.child("times"), contiguity);
+                s.finish();
+                if (stream == null || where == null || nearNode != null && near == null || times == null) {
+                    brokenSteps.add(name);
+                    return null;
+                }
+                return new PatternRule.Step(name, contiguity, stream, where, near, times[0], times[1] == 1);
+            }
+
+            private String stepName(Node node, String path) {
+                String name = text(node, path, "calls");
+                if (name == null) {
+                    return null;
+                }
+                if (!name.matches("[A-Za-z][A-Za-z0-9_]{0,39}")) {
+                    problem(node.line(), path, "'" + shown(name) + "' is not a step name; write a word of letters, digits"
+                            + " and _, starting with a letter, e.g. calls");
+                    return null;
+                }
+                return name;
+            }
+
+            private StreamKind stream(Node node, String path, PatternRule.Key key) {
+                List<String> streams = List.of("SENSOR", "CALL", "FRAUD");
+                if (!(node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT && streams.contains(sc.text()))) {
+                    String written = node instanceof Scalar sc ? sc.text() : "";
+                    problem(node.line(), path, (isText(node) ? quotedText((Scalar) node) + " is not a stream" : wrong(node, "a stream"))
+                            + "; write one of " + String.join(", ", streams) + guess(written, streams));
+                    return null;
+                }
+                StreamKind stream = StreamKind.valueOf(((Scalar) node).text());
+                if (key != null && key.kind() == PatternRule.KeyKind.IDENTIFIER && stream != StreamKind.FRAUD) {
+                    problem(node.line(), path, stream + " events name no identifier; with key: identifier every step is"
+                            + " about FRAUD reports (or key the pattern by city, grid(...) or none)");
+                    return null;
+                }
+                if (key != null && key.kind() == PatternRule.KeyKind.GRID && stream == StreamKind.FRAUD) {
+                    problem(node.line(), path, "fraud reports have no position, so key: grid(...) cannot place them;"
+                            + " key the pattern by city or none");
+                    return null;
+                }
+                return stream;
+            }
+
+            private PatternRule.Where where(Node node, String path, StreamKind stream, int line) {
+                Mapping map = mapping(node, path, "a mapping of conditions, e.g. {category: [FLOOD]}");
+                if (map == null) {
+                    return null;
+                }
+                Section s = new Section(path, map, line);
+                Set<SensorKind> kinds = Set.of();
+                PatternRule.Range value = null;
+                Set<CallCategory> categories = Set.of();
+                Set<org.yrd.linkage.model.FraudType> fraudTypes = Set.of();
+                PatternRule.Range amount = null;
+                boolean complete = true;
+                switch (stream) {
+                    case SENSOR -> {
+                        Node k = s.optional("kind");
+                        kinds = k == null ? Set.of() : names(k, s.child("kind"), SensorKind.class, "sensor kind");
+                        Node v = s.optional("value");
+                        if (v != null && kinds != null) {
+                            value = range(v, s.child("value"), kinds);
+                            complete = value != null;
+                        }
+                    }
+                    case CALL -> {
+                        Node c = s.optional("category");
+                        categories = c == null ? Set.of() : names(c, s.child("category"), CallCategory.class, "call category");
+                    }
+                    default -> {
+                        Node t = s.optional("fraudType");
+                        fraudTypes = t == null ? Set.of() : names(t, s.child("fraudType"), org.yrd.linkage.model.FraudType.class, "fraud type");
+                        Node a = s.optional("amountCny");
+                        if (a != null) {
+                            amount = range(a, s.child("amountCny"), null);
+                            complete = amount != null;
+                        }
+                    }
+                }
+                Node cityNode = s.optional("city");
+                Set<Integer> cities = cityNode == null ? Set.of() : codes(cityNode, s.child("city"), false);
+                Node provinceNode = s.optional("province");
+                Set<Integer> provinces = provinceNode == null ? Set.of() : codes(provinceNode, s.child("province"), true);
+                s.finish();
+                if (!complete || anyNull(kinds, categories, fraudTypes, cities, provinces)) {
+                    return null;
+                }
+                return new PatternRule.Where(kinds, value, categories, fraudTypes, amount, cities, provinces);
+            }
+
+            /** One name or a list of names of an enum. */
+            private <E extends Enum<E>> Set<E> names(Node node, String path, Class<E> type, String noun) {
+                List<Node> items = node instanceof Sequence seq ? seq.items() : List.of(node);
+                Set<E> set = new java.util.TreeSet<>();
+                boolean complete = true;
+                for (Node item : items) {
+                    E e = enumValue(item, path, type, noun);
+                    if (e == null) {
+                        complete = false;
+                    } else if (!set.add(e)) {
+                        problem(item.line(), path, e + " is listed twice; list it once");
+                        complete = false;
+                    }
+                }
+                if (complete && set.isEmpty()) {
+                    problem(node.line(), path, "an empty list; no event could match, list at least one " + noun
+                            + " (or leave the condition out to accept any)");
+                    return null;
+                }
+                return complete ? set : null;
+            }
+
+            /** City codes (e.g. 320500) or province codes (e.g. 320000), one or a list. */
+            private Set<Integer> codes(Node node, String path, boolean province) {
+                List<Node> items = node instanceof Sequence seq ? seq.items() : List.of(node);
+                Set<Integer> set = new java.util.TreeSet<>();
+                String example = province ? "320000" : "320500";
+                boolean complete = true;
+                for (Node item : items) {
+                    Integer code = item instanceof Scalar sc && sc.kind() == ScalarKind.INTEGER && sc.text().matches("\\d{6}")
+                            ? Integer.valueOf(sc.text()) : null;
+                    boolean known = code != null && (province
+                            ? List.of(310000, 320000, 330000, 340000).contains(code)
+                            : org.yrd.linkage.region.Region.get().city(code) != null);
+                    if (!known) {
+                        problem(item.line(), path, (code != null ? String.valueOf(code) : isEmpty(item) ? "no value" : describe(item))
+                                + " is not " + (province
+                                ? "a province of the region; write 310000, 320000, 330000 or 340000"
+                                : "one of the 41 cities; write its GB/T 2260 code, e.g. " + example + " for Suzhou"));
+                        complete = false;
+                    } else {
+                        set.add(code);
+                    }
+                }
+                return complete && !set.isEmpty() ? set : null;
+            }
+
+            /**
+             * {@code {atLeast: x, atMost: y}}: a sensor value (within the threshold range of each
+             * kind in {@code kinds}; null for an amount of CNY).
+             */
+            private PatternRule.Range range(Node node, String path, Set<SensorKind> kinds) {
+                String example = kinds == null ? "{atLeast: 10000}" : "{atLeast: 5.0}";
+                Mapping map = mapping(node, path, "a range, e.g. " + example);
+                if (map == null) {
+                    return null;
+                }
+                Section s = new Section(path, map, node.line());
+                Double atLeast = bound(s, "atLeast", kinds);
+                Double atMost = bound(s, "atMost", kinds);
+                s.finish();
+                if (map.entries().isEmpty()) {
+                    problem(node.line(), path, "an empty range; write e.g. " + example);
+                    return null;
+                }
+                if (atLeast == null && map.entries().containsKey("atLeast") || atMost == null && map.entries().containsKey("atMost")) {
+                    return null;
+                }
+                if (atLeast != null && atMost != null && atLeast > atMost) {
+                    problem(node.line(), path, "atLeast " + Units.plain(atLeast) + " is above atMost " + Units.plain(atMost)
+                            + "; no value lies between them, swap them");
+                    return null;
+                }
+                return new PatternRule.Range(atLeast, atMost);
+            }
+
+            private Double bound(Section s, String key, Set<SensorKind> kinds) {
+                Node node = s.optional(key);
+                if (node == null) {
+                    return null;
+                }
+                String path = s.child(key);
+                if (kinds == null) {
+                    return amount(node, path, 10_000, PackLimits.PATTERN_AMOUNT);
+                }
+                BigDecimal v = finite(node, path, "5.0", "a number", PackLimits.THRESHOLDS.get(SensorKind.WATER_LEVEL));
+                if (v == null) {
+                    return null;
+                }
+                for (SensorKind kind : kinds.isEmpty() ? EnumSet.allOf(SensorKind.class) : kinds) {
+                    PackLimits.Limit limit = PackLimits.THRESHOLDS.get(kind);
+                    if (v.compareTo(limit.min()) < 0 || limit.tooHigh(v)) {
+                        problem(node.line(), path, shown(((Scalar) node).text()) + " is beyond what a " + kind
+                                + " sensor reads; write a value " + limit.range().replaceFirst("^above ", "from ")
+                                .replaceFirst(", up to ", " to ") + (kinds.isEmpty() ? " (or name the sensor kind)" : ""));
+                        return null;
+                    }
+                }
+                return v.doubleValue();
+            }
+
+            private PatternRule.Near near(Node node, String path, StreamKind stream, List<PatternRule.Step> before) {
+                Mapping map = mapping(node, path, "a mapping such as {step: breach, within: 5km}");
+                if (map == null) {
+                    return null;
+                }
+                Section s = new Section(path, map, node.line());
+                Node stepNode = s.required("step", "breach");
+                Node withinNode = s.required("within", "5km");
+                Double km = withinNode == null ? null : distance(withinNode, s.child("within"), 5, PackLimits.PATTERN_DISTANCE);
+                s.finish();
+                if (stepNode == null || km == null) {
+                    return null;
+                }
+                List<String> earlier = before.stream().filter(Objects::nonNull).map(PatternRule.Step::name).toList();
+                String step = isText(stepNode) ? ((Scalar) stepNode).text() : null;
+                PatternRule.Step target = before.stream().filter(b -> b != null && b.name().equals(step)).findFirst().orElse(null);
+                if (target == null && brokenSteps.contains(step)) {
+                    return null;
+                }
+                if (target == null) {
+                    problem(stepNode.line(), s.child("step"), (step == null ? wrong(stepNode, "a step name") : "'" + shown(step)
+                            + "' is not an earlier step") + "; write one of " + String.join(", ", earlier) + guess(step == null ? "" : step, earlier));
+                    return null;
+                }
+                if (target.contiguity().negated()) {
+                    problem(stepNode.line(), s.child("step"), step + " is a step that must not happen; name a step that"
+                            + " happens, one of " + earlier.stream().filter(n -> !n.equals(step)).collect(Collectors.joining(", ")));
+                    return null;
+                }
+                if (stream == StreamKind.FRAUD || target.stream() == StreamKind.FRAUD) {
+                    problem(node.line(), path, "fraud reports have no position; near applies to SENSOR and CALL steps"
+                            + " (a where: {city: ...} condition places a report)");
+                    return null;
+                }
+                return new PatternRule.Near(step, km);
+            }
+
+            /** {@code 3} (exactly) or {@code {atLeast: 3}}: the count and 1 for "or more". */
+            private int[] times(Node node, String path, PatternRule.Contiguity contiguity) {
+                if (contiguity.negated()) {
+                    problem(node.line(), path, "a step that must not happen has no count; remove times");
+                    return null;
+                }
+                if (node instanceof Mapping map) {
+                    Section s = new Section(path, map, node.line());
+                    Integer n = count(s, "atLeast", 3, PackLimits.PATTERN_TIMES);
+                    s.finish();
+                    return n == null ? null : new int[] {n, 1};
+                }
+                Integer n = count(node, path, 3, PackLimits.PATTERN_TIMES);
+                return n == null ? null : new int[] {n, 0};
+            }
+
+            private PatternRule.AfterMatch afterMatch(Node node, String path) {
+                if (isText(node) && AFTER_MATCH.contains(((Scalar) node).text())) {
+                    return PatternRule.AfterMatch.values()[AFTER_MATCH.indexOf(((Scalar) node).text())];
+                }
+                String written = isText(node) ? ((Scalar) node).text() : "";
+                problem(node.line(), path, (isText(node) ? quotedText((Scalar) node) + " is not an after-match strategy"
+                        : wrong(node, "an after-match strategy")) + "; write " + String.join(" or ", AFTER_MATCH)
+                        + guess(written, AFTER_MATCH));
+                return null;
+            }
+
+            private Integer provinces(Node node, String path, PatternRule.Key key) {
+                Mapping map = mapping(node, path, "{atLeast: 2}");
+                if (map == null) {
+                    return null;
+                }
+                Section s = new Section(path, map, node.line());
+                Integer n = count(s, "atLeast", 2, PackLimits.PATTERN_PROVINCES);
+                s.finish();
+                if (n != null && n > 1 && key != null && key.kind() == PatternRule.KeyKind.CITY) {
+                    problem(node.line(), path, "a city lies in one province, so key: city never spans " + n
+                            + "; key the pattern by grid(...) or none, or drop provinces");
+                    return null;
+                }
+                return n;
+            }
+
+            private String summary(Node node, String path) {
+                String text = text(node, path, "{calls}起洪涝求救警情：{places}");
+                if (text == null) {
+                    return null;
+                }
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("\\{([^{}]*)}").matcher(text);
+                while (m.find()) {
+                    if (!PatternRule.PLACEHOLDERS.contains(m.group(1))) {
+                        problem(node.line(), path, "{" + shown(m.group(1)) + "} is not a placeholder; write one of "
+                                + PatternRule.PLACEHOLDERS.stream().map(p -> "{" + p + "}").collect(Collectors.joining(", "))
+                                + guess(m.group(1), PatternRule.PLACEHOLDERS));
+                        return null;
+                    }
+                }
+                return text;
+            }
+        }
+
         // --- values
 
         private Boolean enabled(Section s, boolean example) {
@@ -449,10 +937,10 @@ public final class RulePackFile {
 
         private Integer count(Section s, String key, int example, PackLimits.Limit limit) {
             Node node = s.required(key, String.valueOf(example));
-            if (node == null) {
-                return null;
-            }
-            String path = s.child(key);
+            return node == null ? null : count(node, s.child(key), example, limit);
+        }
+
+        private Integer count(Node node, String path, int example, PackLimits.Limit limit) {
             BigDecimal n = wholeOrReport(node, path, example, limit);
             if (n == null) {
                 return null;
@@ -463,7 +951,7 @@ public final class RulePackFile {
                 return null;
             }
             if (limit.tooHigh(n)) {
-                problem(node.line(), path, limit == PackLimits.PROVINCE_COUNT
+                problem(node.line(), path, limit == PackLimits.PROVINCE_COUNT || limit == PackLimits.PATTERN_PROVINCES
                         ? value + " can never be reached: the region has " + PackLimits.PROVINCES
                           + " provinces; write 1 to " + PackLimits.PROVINCES
                         : value + " is too large; write at most " + limit.maxText() + ", e.g. " + example);
@@ -555,11 +1043,10 @@ public final class RulePackFile {
             return v.doubleValue();
         }
 
-        private Double amount(Node node, String path, double example) {
+        private Double amount(Node node, String path, double example, PackLimits.Limit limit) {
             if (node == null) {
                 return null;
             }
-            PackLimits.Limit limit = PackLimits.MONEY;
             BigDecimal v = finite(node, path, Units.plain(example), "an amount of CNY", limit);
             if (v == null) {
                 return null;
@@ -623,11 +1110,10 @@ public final class RulePackFile {
 
         private Double distance(Section s, String key, double exampleKm) {
             Node node = s.required(key, Units.formatKm(exampleKm));
-            if (node == null) {
-                return null;
-            }
-            PackLimits.Limit limit = PackLimits.RADIUS;
-            String path = s.child(key);
+            return node == null ? null : distance(node, s.child(key), exampleKm, PackLimits.RADIUS);
+        }
+
+        private Double distance(Node node, String path, double exampleKm, PackLimits.Limit limit) {
             String example = Units.formatKm(exampleKm);
             if (node instanceof Scalar sc && sc.kind() == ScalarKind.TEXT && !isEmpty(node)) {
                 String written = sc.text().trim();
@@ -982,7 +1468,81 @@ public final class RulePackFile {
                     "severity", burst.severity());
             rule(y, "ESC-ACK", escalation.enabled(),
                     "sla", sla(Objects.requireNonNull(escalation.sla(), "sla")));
+            if (!p.patterns().isEmpty()) {
+                y.append("patterns:\n");
+                for (PatternRule pattern : p.patterns()) {
+                    pattern(y, pattern);
+                }
+            }
             return y.toString();
+        }
+
+        private static void pattern(StringBuilder y, PatternRule p) {
+            y.append("  - id: ").append(string(p.id())).append('\n');
+            if (p.description() != null) {
+                y.append("    description: ").append(string(p.description())).append('\n');
+            }
+            y.append("    severity: ").append(p.severity()).append('\n');
+            y.append("    key: ").append(p.key().kind() == PatternRule.KeyKind.GRID
+                    ? "grid(" + Units.formatKm(p.key().km()) + ")" : p.key().kind().name().toLowerCase(Locale.ROOT)).append('\n');
+            y.append("    within: ").append(duration(p.within())).append('\n');
+            y.append("    steps:\n");
+            for (PatternRule.Step s : p.steps()) {
+                List<String> parts = new ArrayList<>();
+                parts.add(CONTIGUITY_KEYS.get(s.contiguity().ordinal()) + ": " + string(s.name()));
+                parts.add("stream: " + s.stream());
+                String where = where(s.where());
+                if (!where.isEmpty()) {
+                    parts.add("where: {" + where + "}");
+                }
+                if (s.near() != null) {
+                    parts.add("near: {step: " + string(s.near().step()) + ", within: " + Units.formatKm(s.near().km()) + "}");
+                }
+                if (s.times() != 1 || s.orMore()) {
+                    parts.add("times: " + (s.orMore() ? "{atLeast: " + s.times() + "}" : s.times()));
+                }
+                y.append("      - {").append(String.join(", ", parts)).append("}\n");
+            }
+            if (p.afterMatch() != PatternRule.AfterMatch.SKIP_PAST_LAST_EVENT) {
+                y.append("    afterMatch: ").append(AFTER_MATCH.get(p.afterMatch().ordinal())).append('\n');
+            }
+            if (p.minProvinces() != 1) {
+                y.append("    provinces: {atLeast: ").append(p.minProvinces()).append("}\n");
+            }
+            if (p.summary() != null) {
+                y.append("    summary: ").append(string(p.summary())).append('\n');
+            }
+        }
+
+        private static String where(PatternRule.Where w) {
+            List<String> parts = new ArrayList<>();
+            names(parts, "kind", w.kinds());
+            range(parts, "value", w.value());
+            names(parts, "category", w.categories());
+            names(parts, "fraudType", w.fraudTypes());
+            range(parts, "amountCny", w.amountCny());
+            names(parts, "city", w.cities());
+            names(parts, "province", w.provinces());
+            return String.join(", ", parts);
+        }
+
+        private static void names(List<String> parts, String key, Set<?> values) {
+            if (!values.isEmpty()) {
+                parts.add(key + ": " + values.stream().map(String::valueOf).collect(Collectors.joining(", ", "[", "]")));
+            }
+        }
+
+        private static void range(List<String> parts, String key, PatternRule.Range r) {
+            if (r != null) {
+                List<String> bounds = new ArrayList<>();
+                if (r.atLeast() != null) {
+                    bounds.add("atLeast: " + Units.plain(r.atLeast()));
+                }
+                if (r.atMost() != null) {
+                    bounds.add("atMost: " + Units.plain(r.atMost()));
+                }
+                parts.add(key + ": {" + String.join(", ", bounds) + "}");
+            }
         }
 
         private static void rule(StringBuilder y, String id, boolean enabled, Object... keysAndValues) {

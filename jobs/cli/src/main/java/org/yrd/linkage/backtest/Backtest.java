@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.TreeMap;
@@ -153,26 +154,40 @@ public final class Backtest {
             side.set("counts", JSON.valueToTree(counts(r)));
             if (labels != null) {
                 double[] pr = precisionRecall(r, labels);
-                side.put("precision", pr[0]);
-                side.put("recall", pr[1]);
+                putRounded(side, "precision", pr[0]);
+                putRounded(side, "recall", pr[1]);
             }
         }
         ObjectNode d = report.putObject("diff");
-        d.set("onlyInCandidate", details(diff.onlyInCandidate(), candidate));
-        d.set("onlyInBaseline", details(diff.onlyInBaseline(), baseline));
+        d.set("onlyInCandidate", details(diff.onlyInCandidate(), candidate, baseline, candidate));
+        d.set("onlyInBaseline", details(diff.onlyInBaseline(), baseline, baseline, candidate));
         ArrayNode changed = d.putArray("changed");
         for (String id : diff.changed()) {
             ObjectNode c = changed.addObject();
             c.put("alertId", id);
+            c.put("why", Why.of(id, baseline, candidate));
             c.set("baseline", baseline.alerts().get(id));
             c.set("candidate", candidate.alerts().get(id));
         }
         return report;
     }
 
-    private static ArrayNode details(List<String> ids, Result r) {
+    /** A figure rounded to 3 decimals, or null when it is undefined (JSON has no NaN). */
+    private static void putRounded(ObjectNode o, String field, double v) {
+        if (Double.isNaN(v)) {
+            o.putNull(field);
+        } else {
+            o.put(field, Math.round(v * 1000) / 1000.0);
+        }
+    }
+
+    private static ArrayNode details(List<String> ids, Result r, Result baseline, Result candidate) {
         ArrayNode a = JSON.createArrayNode();
-        ids.forEach(id -> a.add(r.alerts().get(id)));
+        for (String id : ids) {
+            ObjectNode o = r.alerts().get(id).deepCopy();
+            o.put("why", Why.of(id, baseline, candidate));
+            a.add(o);
+        }
         return a;
     }
 
@@ -187,8 +202,8 @@ public final class Backtest {
         for (String side : List.of("baseline", "candidate")) {
             JsonNode r = report.get(side);
             s.append("<tr><th>").append(side).append("</th><td>").append(esc(r.path("pack").asText() + " v" + r.path("version").asText()))
-                    .append("</td><td>").append(r.path("alerts").asInt()).append("</td><td>").append(esc(r.path("precision").asText("-")))
-                    .append("</td><td>").append(esc(r.path("recall").asText("-"))).append("</td></tr>");
+                    .append("</td><td>").append(r.path("alerts").asInt()).append("</td><td>").append(percent(r.path("precision")))
+                    .append("</td><td>").append(percent(r.path("recall"))).append("</td></tr>");
         }
         s.append("</table><h2>Per rule and province</h2><table><tr><th>count</th><th>baseline</th><th>candidate</th></tr>");
         for (String kind : List.of("byRule", "byProvince")) {
@@ -200,17 +215,23 @@ public final class Backtest {
                         .append("</td><td>").append(report.at("/candidate/counts/" + kind + "/" + k).asInt()).append("</td></tr>");
             }
         }
-        s.append("</table><h2>Diff</h2><table><tr><th></th><th>alertId</th><th>severity</th><th>provinces</th><th>evidence</th></tr>");
+        s.append("</table><h2>Diff</h2><table><tr><th></th><th>alertId</th><th>severity</th><th>provinces</th><th>evidence</th>")
+                .append("<th>what moved it</th></tr>");
         rows(s, report.at("/diff/onlyInCandidate"), "add", "+ only in candidate");
         rows(s, report.at("/diff/onlyInBaseline"), "del", "- only in baseline");
         for (JsonNode c : report.at("/diff/changed")) {
             s.append("<tr><td>changed</td><td>").append(esc(c.path("alertId").asText())).append("</td><td>")
                     .append(esc(c.at("/baseline/severity").asText() + " → " + c.at("/candidate/severity").asText())).append("</td><td>")
                     .append(esc(c.at("/baseline/provinces").toString() + " → " + c.at("/candidate/provinces").toString())).append("</td><td>")
-                    .append(c.at("/baseline/evidence").size()).append(" → ").append(c.at("/candidate/evidence").size()).append("</td></tr>");
+                    .append(c.at("/baseline/evidence").size()).append(" → ").append(c.at("/candidate/evidence").size())
+                    .append("</td><td>").append(esc(c.path("why").asText())).append("</td></tr>");
         }
+        JsonNode cand = report.get("candidate");
+        DemoMap.Heading heading = DemoMap.Heading.report("回测：候选规则包的预警",
+                "YRD Linkage · backtest of " + cand.path("pack").asText() + " v" + cand.path("version").asText(),
+                eventTimeSpan(candidate.records()));
         s.append("</table><h2>Candidate's alerts on the map</h2><iframe srcdoc=\"")
-                .append(esc(DemoMap.html(candidate.records(), locations::get, Map.of("alerts", (long) candidate.alerts().size()), 0)))
+                .append(esc(DemoMap.html(candidate.records(), locations::get, Map.of("alerts", (long) candidate.alerts().size()), heading)))
                 .append("\"></iframe></body></html>");
         return s.toString();
     }
@@ -219,8 +240,28 @@ public final class Backtest {
         for (JsonNode a : alerts) {
             s.append("<tr class=\"").append(css).append("\"><td>").append(what).append("</td><td>").append(esc(a.path("alertId").asText()))
                     .append("</td><td>").append(esc(a.path("severity").asText())).append("</td><td>").append(esc(a.path("provinces").toString()))
-                    .append("</td><td>").append(a.path("evidence").size()).append("</td></tr>");
+                    .append("</td><td>").append(a.path("evidence").size()).append("</td><td>").append(esc(a.path("why").asText()))
+                    .append("</td></tr>");
         }
+    }
+
+    /** A share as a percentage with one decimal, or - when it is undefined. */
+    private static String percent(JsonNode share) {
+        return share.isNumber() ? String.format(Locale.ROOT, "%.1f%%", share.asDouble() * 100) : "-";
+    }
+
+    /** The event time the alerts span, for the map's heading: 事件时间 first – last (Beijing time). */
+    private static String eventTimeSpan(List<JsonNode> records) {
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        for (JsonNode r : records) {
+            long t = r.path("detectedTs").asLong(0);
+            if (t > 0) {
+                first = Math.min(first, t);
+                last = Math.max(last, t);
+            }
+        }
+        return first > last ? "无预警 no alerts" : "事件时间 " + Why.time(first) + " – " + Why.time(last) + " 北京时间";
     }
 
     /** Where each sensor reading and call of the inputs happened, for the map. */

@@ -53,6 +53,12 @@ public final class ReplayBench {
 
     /** Runs the floors and the replays and prints the figures; returns 0 when all targets are met, 3 when not. */
     public int run(Path in, Path work, List<Integer> parallelisms, Map<String, String> settings, boolean skipFloor) throws Exception {
+        return run(in, work, parallelisms, settings, skipFloor, RulePack.defaults());
+    }
+
+    /** As {@link #run(Path, Path, List, Map, boolean)}, replaying with the given pack (e.g. with patterns loaded). */
+    public int run(Path in, Path work, List<Integer> parallelisms, Map<String, String> settings, boolean skipFloor,
+                   RulePack pack) throws Exception {
         Map<StreamKind, Path> files = Replay.inputs(in);
         if (files.isEmpty()) {
             throw new IllegalArgumentException(in + " holds no replay files (bench gen writes them)");
@@ -64,6 +70,8 @@ public final class ReplayBench {
         out.println(Machine.describe());
         out.printf(Locale.ROOT, "input:   %s (%s), %s%n", in, String.join(", ", files.values().stream().map(p -> p.getFileName().toString()).toList()),
                 Machine.mib(size));
+        out.printf(Locale.ROOT, "pack:    %s version %s, %d pattern%s%n", pack.id(), pack.version(), pack.patterns().size(),
+                pack.patterns().size() == 1 ? "" : "s");
 
         ParseFloor.Result floor1 = null;
         ParseFloor.Result floor2 = null;
@@ -83,7 +91,7 @@ public final class ReplayBench {
         for (int p : ordered) {
             Path outDir = work.resolve("replay-p" + p);
             deleteTree(outDir);
-            Run r = replay(files, outDir, p, settings);
+            Run r = replay(files, outDir, p, settings, pack);
             runs.put(p, r);
             out.printf(Locale.ROOT, "replay, parallelism %d:  %,d lines; wall %.1f s = %,.0f lines/s; active %.1f s = %,.0f lines/s; "
                             + "%,d alert records, %,d dead letters; this JVM used %.2f cores on average; load average after %s%n",
@@ -117,7 +125,8 @@ public final class ReplayBench {
         return met ? 0 : 3;
     }
 
-    private Run replay(Map<StreamKind, Path> files, Path outDir, int parallelism, Map<String, String> settings) throws Exception {
+    private Run replay(Map<StreamKind, Path> files, Path outDir, int parallelism, Map<String, String> settings, RulePack pack)
+            throws Exception {
         Configuration conf = Replay.configuration(parallelism, Configuration.fromMap(settings));
         JsonLinesFormat.LINES_READ.set(0);
         long[] firstRead = {0};
@@ -138,7 +147,7 @@ public final class ReplayBench {
         long cpu = Machine.processCpuNanos();
         long start = System.nanoTime();
         sampler.start();
-        Replay.run(files, outDir, RulePack.defaults(), conf);
+        Replay.run(files, outDir, pack, conf);
         long end = System.nanoTime();
         double cpuSeconds = (Machine.processCpuNanos() - cpu) / 1e9;
         sampler.interrupt();

@@ -1,5 +1,6 @@
 package org.yrd.linkage.cli;
 
+import org.yrd.linkage.bench.BenchPatterns;
 import org.yrd.linkage.bench.LatencyBench;
 import org.yrd.linkage.bench.LinkerBench;
 import org.yrd.linkage.bench.Machine;
@@ -98,17 +99,24 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set an engine or Flink option for the replays.")
         Map<String, String> settings = Map.of();
 
+        @Option(names = "--patterns", defaultValue = "0",
+                description = "Load this many pattern rules beside the six (shapes of config/rules/examples; default: ${DEFAULT-VALUE}).")
+        int patterns;
+
         @Override
         public Integer call() throws Exception {
             if (!Files.isDirectory(in)) {
                 return Cli.fail("--in " + in + " is not a directory");
+            }
+            if (patterns < 0 || patterns > 200) {
+                return Cli.fail("--patterns must be between 0 and 200 (a pack holds at most 200), not " + patterns);
             }
             for (int p : parallelism) {
                 if (p < 1 || p > 64) {
                     return Cli.fail("--parallelism must be between 1 and 64, not " + p);
                 }
             }
-            return new ReplayBench(System.out).run(in, benchDir(), parallelism, settings, noFloor);
+            return new ReplayBench(System.out).run(in, benchDir(), parallelism, settings, noFloor, BenchPatterns.pack(patterns));
         }
     }
 

@@ -1,5 +1,6 @@
 package org.yrd.linkage.cli;
 
+import org.yrd.linkage.pattern.PatternCompiler;
 import org.yrd.linkage.rules.Problem;
 import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.rules.RulePackFile;
@@ -43,7 +44,15 @@ final class RulesCommand {
             for (Path f : files) {
                 try {
                     RulePack pack = RulePackFile.load(f);
-                    System.out.println(f + ": valid, pack " + pack.id() + " version " + pack.version());
+                    List<String> refused = PatternCompiler.problems(pack);
+                    if (!refused.isEmpty()) {
+                        refused.forEach(p -> System.err.println(f + " " + p));
+                        code = Cli.USAGE;
+                        continue;
+                    }
+                    System.out.println(f + ": valid, pack " + pack.id() + " version " + pack.version()
+                            + (pack.patterns().isEmpty() ? "" : ", " + pack.patterns().size() + " pattern"
+                            + (pack.patterns().size() == 1 ? "" : "s")));
                 } catch (RuleValidationException e) {
                     e.problems().forEach(System.err::println);
                     code = Cli.USAGE;
@@ -106,7 +115,12 @@ final class RulesCommand {
             return RulePack.defaults();
         }
         try {
-            return RulePackFile.load(file);
+            RulePack pack = RulePackFile.load(file);
+            List<String> refused = PatternCompiler.problems(pack);
+            if (!refused.isEmpty()) {
+                throw new UsableException("--rules " + file + " " + refused.get(0));
+            }
+            return pack;
         } catch (RuleValidationException e) {
             List<Problem> problems = e.problems();
             String more = problems.size() > 1 ? " (and " + (problems.size() - 1) + " more; see ./linkage rules validate " + file + ")" : "";

@@ -115,6 +115,31 @@ public final class DemoMap {
      */
     public static String html(List<JsonNode> latestAlertRecords, Function<String, double[]> eventLocation,
                               Map<String, Long> countersByName, long nowMillis) {
+        return html(latestAlertRecords, eventLocation, countersByName, Heading.live(nowMillis));
+    }
+
+    /**
+     * What the page says it is: the live demo's page refreshes itself and shows the clock and each
+     * alert's age; a report (a backtest's) is a still page of past events, titled for what it
+     * reports, and shows when each alert was detected in event time.
+     *
+     * @param nowMillis the wall clock for a live page; null for a report
+     */
+    public record Heading(String title, String subtitle, String line, Long nowMillis) {
+
+        public static Heading live(long nowMillis) {
+            return new Heading("长三角跨省联动预警", "YRD Linkage · live demo",
+                    CLOCK.format(Instant.ofEpochMilli(nowMillis)) + " 北京时间 · 每" + REFRESH_SECONDS + "秒刷新", nowMillis);
+        }
+
+        public static Heading report(String title, String subtitle, String line) {
+            return new Heading(title, subtitle, line, null);
+        }
+    }
+
+    /** The page with the given heading. */
+    public static String html(List<JsonNode> latestAlertRecords, Function<String, double[]> eventLocation,
+                              Map<String, Long> countersByName, Heading heading) {
         Basemap map = Basemap.get();
         List<View> views = views(latestAlertRecords);
         Map<String, View> byId = new HashMap<>();
@@ -179,12 +204,15 @@ public final class DemoMap {
         svg.append("</g>\n</svg>\n");
 
         StringBuilder page = new StringBuilder(svg.length() + 20_000);
-        page.append("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\"/>\n")
-                .append("<meta http-equiv=\"refresh\" content=\"").append(REFRESH_SECONDS).append("\"/>\n")
-                .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
-                .append("<title>YRD Linkage · 长三角跨省联动预警</title>\n<style>\n").append(CSS).append("</style>\n</head>\n<body>\n")
+        page.append("<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\"/>\n");
+        if (heading.nowMillis() != null) {
+            page.append("<meta http-equiv=\"refresh\" content=\"").append(REFRESH_SECONDS).append("\"/>\n");
+        }
+        page.append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>\n")
+                .append("<title>YRD Linkage · ").append(esc(heading.title())).append("</title>\n<style>\n").append(CSS)
+                .append("</style>\n</head>\n<body>\n")
                 .append("<div class=\"wrap\">\n<main>\n").append(svg).append("</main>\n");
-        panel(page, shown, views.size(), countersByName, nowMillis);
+        panel(page, shown, views.size(), countersByName, heading);
         page.append("</div>\n</body>\n</html>\n");
         return page.toString();
     }
@@ -301,10 +329,9 @@ public final class DemoMap {
         return fmt(x) + ',' + fmt(y - r) + ' ' + fmt(x + r) + ',' + fmt(y) + ' ' + fmt(x) + ',' + fmt(y + r) + ' ' + fmt(x - r) + ',' + fmt(y);
     }
 
-    private static void panel(StringBuilder page, List<View> shown, int total, Map<String, Long> counters, long nowMillis) {
-        page.append("<aside>\n<h1>长三角跨省联动预警 <small>YRD Linkage · live demo</small></h1>\n")
-                .append("<div class=\"clock\">").append(esc(CLOCK.format(Instant.ofEpochMilli(nowMillis))))
-                .append(" 北京时间 · 每").append(REFRESH_SECONDS).append("秒刷新</div>\n");
+    private static void panel(StringBuilder page, List<View> shown, int total, Map<String, Long> counters, Heading heading) {
+        page.append("<aside>\n<h1>").append(esc(heading.title())).append(" <small>").append(esc(heading.subtitle()))
+                .append("</small></h1>\n<div class=\"clock\">").append(esc(heading.line())).append("</div>\n");
         page.append("<h2>计数 Counters</h2>\n<table class=\"counters\">\n");
         if (counters != null) {
             for (Map.Entry<String, Long> e : counters.entrySet()) {
@@ -333,7 +360,8 @@ public final class DemoMap {
             if (v.escalation()) {
                 page.append("<span class=\"tag-esc\">ESCALATION</span>");
             }
-            page.append("<span class=\"age\">").append(age(nowMillis - v.detectedTs)).append("</span></div>\n")
+            page.append("<span class=\"age\">").append(heading.nowMillis() != null ? age(heading.nowMillis() - v.detectedTs)
+                            : esc(CLOCK.format(Instant.ofEpochMilli(v.detectedTs)))).append("</span></div>\n")
                     .append("<div class=\"id\">").append(esc(v.alertId)).append("</div>\n<div class=\"rcpt\">→ ");
             boolean first = true;
             for (String r : v.recipients) {

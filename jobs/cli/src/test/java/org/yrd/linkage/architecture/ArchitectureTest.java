@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * The house's layering, stated once and checked on every build. From the bottom: the contracts
  * as Java types ({@code common}), the engine's vocabulary ({@code runtime}: options, metric names,
  * side-output tags, the pack in force), the chain runtime every rule folds with ({@code chain}),
- * the operators ({@code ingest}, one package per rule family, {@code alerting}, {@code feedback}),
+ * the operators ({@code ingest}, one package per rule family, {@code pattern} for the analysts'
+ * own patterns, {@code alerting}, {@code feedback}),
  * the job graph ({@code engine}), its sources and sinks ({@code live}, {@code replay}); above the
  * engine, the tools ({@code ops}, {@code demo}, {@code backtest}, {@code bench}) and the command
  * line. Nothing imports upward and no two packages import each other.
@@ -56,7 +57,7 @@ class ArchitectureTest {
                 .layer("Tools").definedBy(packages("ops", "demo", "backtest", "bench"))
                 .layer("Sources and sinks").definedBy(packages("live", "replay"))
                 .layer("Job graph").definedBy(packages("engine"))
-                .layer("Operators").definedBy(packages("ingest", "incident", "cyber", "alerting", "feedback"))
+                .layer("Operators").definedBy(packages("ingest", "incident", "cyber", "pattern", "alerting", "feedback"))
                 .layer("Chain runtime").definedBy(packages("chain"))
                 .layer("Engine vocabulary").definedBy(packages("runtime"))
                 .layer("Contracts").definedBy(packages("model", "alert", "ident", "region", "rules"))
@@ -80,7 +81,7 @@ class ArchitectureTest {
     @Test
     void operatorsDoNotKnowEachOther() {
         // a rule family, ingestion, alerting and feedback each stand alone on the chain runtime
-        slices().matching(BASE + "(ingest|incident|cyber|alerting|feedback)..").should().notDependOnEachOther().check(classes);
+        slices().matching(BASE + "(ingest|incident|cyber|pattern|alerting|feedback)..").should().notDependOnEachOther().check(classes);
     }
 
     @Test

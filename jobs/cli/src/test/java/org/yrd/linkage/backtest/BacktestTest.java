@@ -22,7 +22,7 @@ class BacktestTest {
     Path tmp;
 
     @Test
-    void loweredCallCountAddsExactlyTheCascadesWithTwoCallsAndTheirEscalations() throws Exception {
+    void loweredCallCountAddsExactlyTheCascadesWithTwoCallsAndTheirEscalationsEachSayingWhatMovedIt() throws Exception {
         Path in = Project.root().resolve("tools/oracle/cases/gen-b");
         Map<StreamKind, Path> inputs = Replay.inputs(in);
         RulePack base = RulePack.defaults();
@@ -53,6 +53,22 @@ class BacktestTest {
                 .isEqualTo(report.at("/baseline/counts/byRule/INC-CASCADE").asInt()
                         + (int) diff.onlyInCandidate().stream().filter(id -> id.startsWith("INC-CASCADE:")).count());
         assertThat(report.at("/baseline/precision").isNumber()).isTrue();
-        assertThat(Backtest.html(report, candidate, Backtest.locations(inputs))).contains("only in candidate").contains("&lt;svg");
+        double precision = report.at("/baseline/precision").asDouble();
+        assertThat(precision * 1000).as("rounded to 3 decimals").isCloseTo(Math.rint(precision * 1000), org.assertj.core.data.Offset.offset(1e-6));
+        String html = Backtest.html(report, candidate, Backtest.locations(inputs));
+        assertThat(html).contains("only in candidate").contains("&lt;svg").contains("what moved it")
+                .doesNotContain("每2秒刷新").doesNotContain("1970").doesNotContain("http-equiv")
+                .contains("回测：候选规则包的预警").containsPattern("<td>[0-9]+\\.[0-9]%</td>");
+        assertThat(report.at("/diff/onlyInCandidate")).isNotEmpty().allSatisfy(a -> {
+            String id = a.path("alertId").asText();
+            String why = a.path("why").asText();
+            if (id.startsWith("ESC-ACK:")) {
+                assertThat(why).as(id).containsPattern("reached [0-9]{6} (at .* instead of .*acknowledgement deadline moved"
+                        + " [0-9]+ min earlier, before the province acknowledged|only with the candidate pack)")
+                        .contains("INC-CASCADE: minCalls 3 → 2");
+            } else {
+                assertThat(why).as(id).isEqualTo("raised only with the candidate pack; INC-CASCADE: minCalls 3 → 2");
+            }
+        });
     }
 }

@@ -5,6 +5,7 @@ import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alert.Evidence;
 import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.alert.Severity;
+import org.yrd.linkage.rules.PatternRule;
 import org.yrd.linkage.rules.RulePack;
 
 import java.time.Duration;
@@ -48,7 +49,7 @@ public final class Revisions {
                 c.mergedInto == null ? NONE : new String[] {c.mergedInto},
                 c.identifiers.toArray(new String[0]),
                 c.lossCny, c.hasLocation, c.lat, c.lon, c.radiusKm,
-                Summaries.of(c, type, provinces, cities), c.subject,
+                Summaries.of(c, type, provinces, cities, pack.pattern(c.ruleId)), c.subject,
                 fsProvinces, fsTs, fsSeverity, fsSla, false);
     }
 

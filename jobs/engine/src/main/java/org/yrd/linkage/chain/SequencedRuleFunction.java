@@ -48,9 +48,11 @@ import java.util.Set;
  * threw. A revision that cannot be built becomes a dead letter of its alert, and the alert is
  * reconciled again when the chain next changes.
  *
- * <p>Why not Flink CEP: in event time CEP releases an event only when the watermark passes it,
- * which the timeliness contract forbids; and the rules' anchors (an event opens a chain only when
- * it joins no open one) make them folds over ordered events rather than sequence patterns.
+ * <p>Why not Flink CEP for the six rules: in event time CEP's operator releases an event only
+ * when the watermark passes it, which the timeliness contract forbids; and the rules' anchors (an
+ * event opens a chain only when it joins no open one) make them folds over ordered events rather
+ * than sequence patterns. The analysts' own patterns do run on CEP's automaton, fed by this class
+ * ({@code pattern/PatternFunction}), which gives them the same timeliness.
  *
  * @param <S> the rule's per-key state
  */
@@ -125,6 +127,16 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
     /** Removes the rule's chains of every key (the rule's structure changed in a live update). */
     protected abstract void clearRuleState(Context ctx) throws Exception;
 
+    /** Whether the rule is switched on in a pack; events that arrive while it is off are not kept. */
+    protected boolean enabledIn(RulePack pack) {
+        return pack.enabled(ruleId());
+    }
+
+    /** What defines the rule's chains in a pack: when it changes in a live update, the rule starts fresh. */
+    protected Object structureIn(RulePack pack) {
+        return pack.structureOf(ruleId());
+    }
+
     @Override
     public void initializeState(FunctionInitializationContext context) throws Exception {
         generations = Generations.initialize(context);
@@ -157,7 +169,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
     public void processElement(Routed in, ReadOnlyContext ctx, Collector<AlertRevision> out) throws Exception {
         currentKey = ctx.getCurrentKey();
         pack = packs.current(ctx.getBroadcastState(RulePacks.STATE));
-        if (!pack.enabled(ruleId())) {
+        if (!enabledIn(pack)) {
             return;
         }
         Event e = in.event();
@@ -194,11 +206,11 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
                 fold.touched.clear();
             }
         }
-        expire(state, timestamp, fold);
+        fold.expire(state, timestamp);
         saveCommitted(state);
-        if (!speculative) {
-            reconcile(fold.touched, ctx, timestamp, out);
-        }
+        // in speculative mode only what expiry itself changed (a match that time completes,
+        // which no arrival would reveal) is left to reconcile here
+        reconcile(fold.touched, ctx, timestamp, out);
         for (String id : fold.finalised) {
             emitted.remove(id);
         }
@@ -214,7 +226,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         RulePack before = packs.current(ctx.getBroadcastState(RulePacks.STATE));
         RulePack after = packs.of(yaml);
         ctx.getBroadcastState(RulePacks.STATE).put(RulePacks.KEY, yaml);
-        if (!before.structureOf(ruleId()).equals(after.structureOf(ruleId()))) {
+        if (!structureIn(before).equals(structureIn(after))) {
             clearRuleState(ctx);
             ctx.applyToKeyedState(PENDING, (key, state) -> state.clear());
             ctx.applyToKeyedState(SPECULATED, (key, state) -> state.clear());
@@ -339,18 +351,28 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         boolean apply(S state, Event e) throws Exception {
             try {
                 SequencedRuleFunction.this.apply(state, e, this);
-                for (Chain c : byThisEvent) {
-                    c.recordFirstSent();
-                    seen.put(c.alertId, c);
-                }
             } catch (RuntimeException | StackOverflowError x) {
                 byThisEvent.clear();
                 ctx.output(Outputs.FAILURES, failures.deadLetter(x, e));
                 return false;
             }
+            settle();
+            return true;
+        }
+
+        void expire(S state, long watermark) throws Exception {
+            SequencedRuleFunction.this.expire(state, watermark, this);
+            settle();
+        }
+
+        /** Takes in what the last event or expiry changed. */
+        private void settle() {
+            for (Chain c : byThisEvent) {
+                c.recordFirstSent();
+                seen.put(c.alertId, c);
+            }
             touched.addAll(byThisEvent);
             byThisEvent.clear();
-            return true;
         }
 
         @Override

@@ -5,6 +5,7 @@ import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.region.City;
 import org.yrd.linkage.region.Region;
+import org.yrd.linkage.rules.PatternRule;
 
 import java.util.Locale;
 import java.util.Map;
@@ -41,13 +42,17 @@ public final class Summaries {
         return FIRE.contains(subject) ? "Fire" : ENV.contains(subject) ? "Env" : "Safety";
     }
 
-    static String of(Chain c, MsgType type, String[] provinces, String[] cities) {
+    /** @param pattern the analysts' pattern that raised the chain, null for the six rules */
+    static String of(Chain c, MsgType type, String[] provinces, String[] cities, PatternRule pattern) {
         String prefix = type == MsgType.CANCEL ? "【撤销，已并入" + (c.mergedInto == null ? "其他案件" : c.mergedInto) + "】" : "";
         String where = places(cities, provinces);
         String subject = SUBJECTS.getOrDefault(c.subject, c.subject == null ? "" : c.subject);
         long sensors = c.count(StreamKind.SENSOR);
         long calls = c.count(StreamKind.CALL);
         long reports = c.count(StreamKind.FRAUD);
+        if (pattern != null) {
+            return prefix + pattern(pattern, c, subject, where, sensors, calls, reports, provinces.length, cities.length);
+        }
         switch (c.ruleId) {
             case "INC-CASCADE":
                 return prefix + String.format(Locale.ROOT, "%s传感器超限%d次，%.0f公里内相关110警情%d起：%s",
@@ -68,6 +73,28 @@ public final class Summaries {
                 return prefix + where;
         }
     }
+
+    /**
+     * A pattern's summary: its template with the placeholders of {@link PatternRule#PLACEHOLDERS}
+     * filled in, or by default the pattern's id, what its evidence holds and where.
+     */
+    private static String pattern(PatternRule p, Chain c, String subject, String where, long sensors, long calls,
+                                  long reports, int provinces, int cities) {
+        String template = p.summary() != null ? p.summary()
+                : p.id() + "：{events}个事件（传感器读数{sensors}、110警情{calls}、诈骗报案{reports}）：{places}";
+        Map<String, String> values = Map.of(
+                "places", where, "events", Integer.toString(c.size()), "sensors", Long.toString(sensors),
+                "calls", Long.toString(calls), "reports", Long.toString(reports), "provinces", Integer.toString(provinces),
+                "cities", Integer.toString(cities), "loss", money(c.lossCny), "subject", subject);
+        StringBuilder sb = new StringBuilder();
+        java.util.regex.Matcher m = PLACEHOLDER.matcher(template);
+        while (m.find()) {
+            m.appendReplacement(sb, java.util.regex.Matcher.quoteReplacement(values.getOrDefault(m.group(1), m.group())));
+        }
+        return m.appendTail(sb).toString();
+    }
+
+    private static final java.util.regex.Pattern PLACEHOLDER = java.util.regex.Pattern.compile("\\{([a-z]+)}");
 
     static String escalation(AlertRevision escalated, String province, long slaMinutes) {
         City p = Region.get().city(Integer.parseInt(province) + 100);

@@ -24,6 +24,8 @@ import org.yrd.linkage.incident.SpreadRule;
 import org.yrd.linkage.ingest.DedupeFunction;
 import org.yrd.linkage.ingest.IngestOperator;
 import org.yrd.linkage.ingest.Redaction;
+import org.yrd.linkage.pattern.PatternFunction;
+import org.yrd.linkage.pattern.PatternRouting;
 import org.yrd.linkage.runtime.EngineOptions;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RawRecord;
@@ -50,6 +52,7 @@ import java.util.Map;
  *   parse, place, filter, watermark  |                      --> INC-CLUSTER (call category)
  *                                    |                      --> CYB-LINK    (one linker)
  *                                    |                      --> CYB-BURST   (identifier)
+ *                                    |                      --> patterns    (pattern version, key)
  *                                    |    alerts of all rules + acks --> ESC-ACK (alert id) --> alert sink
  *                                    |    alerts of all rules + acks --> feedback (alert id) --> (rule, hour) --> rule-feedback sink
  *                                    +--> dead letters of every step -----------------------> dead-letter sink
@@ -152,6 +155,8 @@ public final class LinkageJob {
                 rules, new LinkRule(pack, speculative), "cyb-link", "CYB-LINK (linker)"));
         alerts.add(rule(unique.flatMap(new BurstRule.Route()).returns(Routed.class).name("route cyb-burst"),
                 rules, new BurstRule(pack, speculative), "cyb-burst", "CYB-BURST (identifier)"));
+        alerts.add(rule(unique.connect(rules).process(new PatternRouting(pack)).name("route patterns"),
+                rules, new PatternFunction(pack, speculative), "patterns", "patterns (pattern, key)"));
         for (SingleOutputStreamOperator<AlertRevision> rule : alerts) {
             failures.add(rule.getSideOutput(Outputs.FAILURES));
         }

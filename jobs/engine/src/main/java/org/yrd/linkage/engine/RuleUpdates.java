@@ -18,6 +18,7 @@ import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.ingest.Redaction;
 import org.yrd.linkage.runtime.EngineMetrics;
+import org.yrd.linkage.pattern.PatternCompiler;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RawRecord;
 import org.yrd.linkage.runtime.RecordFailures;
@@ -33,9 +34,10 @@ import java.util.Map;
 
 /**
  * Rule-pack updates from the rules topic: each record is a whole pack as YAML. A valid pack goes
- * on (to be broadcast to every operator that uses rules); an invalid one is dead-lettered with its
- * validation messages, and the running pack stays. So does a pack whose validation throws
- * unexpectedly: every operator parses what passes here, so what fails here must not pass.
+ * on (to be broadcast to every operator that uses rules); an invalid one (or one with a pattern
+ * that Flink CEP refuses) is dead-lettered with its validation messages, and the running pack
+ * stays. So does a pack whose validation throws unexpectedly: every operator parses what passes
+ * here, so what fails here must not pass.
  *
  * <p>Its gauges say which pack is in force and since when ({@code ./linkage status} reads them):
  * the last pack published, kept in state so that a restored job still names it, or until then
@@ -90,6 +92,13 @@ public final class RuleUpdates extends ProcessFunction<RawRecord, String> implem
         RulePack pack;
         try {
             pack = RulePackFile.parse("update", yaml);
+            List<String> refused = PatternCompiler.problems(pack);
+            if (!refused.isEmpty()) {
+                deadLetters.get(DeadLetter.Reason.SCHEMA).inc();
+                ctx.output(Outputs.DEAD_LETTERS, new DeadLetter(StreamKind.RULE, DeadLetter.Reason.SCHEMA,
+                        String.join(System.lineSeparator(), refused), Redaction.raw(record.value()), System.currentTimeMillis(), record.source()));
+                return;
+            }
         } catch (RuleValidationException e) {
             deadLetters.get(DeadLetter.Reason.SCHEMA).inc();
             ctx.output(Outputs.DEAD_LETTERS, new DeadLetter(StreamKind.RULE, DeadLetter.Reason.SCHEMA, detail(e),

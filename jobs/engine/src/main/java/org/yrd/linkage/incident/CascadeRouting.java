@@ -7,6 +7,7 @@ import org.yrd.linkage.chain.Routed;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.model.SensorKind;
 import org.yrd.linkage.model.StreamKind;
+import org.yrd.linkage.region.Grid;
 import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RecordFailures;

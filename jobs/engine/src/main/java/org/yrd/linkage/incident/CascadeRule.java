@@ -10,6 +10,7 @@ import org.yrd.linkage.model.SensorKind;
 import org.yrd.linkage.model.SensorReading;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.region.Geo;
+import org.yrd.linkage.region.Grid;
 import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.runtime.EventTime;
 

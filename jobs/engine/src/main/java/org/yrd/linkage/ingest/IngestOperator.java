@@ -315,7 +315,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     private boolean usable(Event e) {
         switch (e.stream()) {
             case SENSOR:
-                return pack.isBreach(e.sensor().kind(), e.sensor().value());
+                return pack.usesReading(e.sensor().kind(), e.sensor().value());
             case CALL:
                 return pack.usesCall(e.call().category());
             default:

@@ -9,6 +9,7 @@ import org.yrd.linkage.model.CallCategory;
 import org.yrd.linkage.model.EmergencyCall;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.model.FraudReport;
+import org.yrd.linkage.model.FraudType;
 import org.yrd.linkage.model.SensorKind;
 import org.yrd.linkage.model.SensorReading;
 import org.yrd.linkage.model.StreamKind;
@@ -39,6 +40,11 @@ public final class Events {
 
     /** A fraud report parsed from JSON, so identifiers go through the contracted normalisation. */
     public static Event fraud(String id, long ts, String cityCode, double amount, String... typeValuePairs) {
+        return fraud(id, ts, cityCode, FraudType.IMPERSONATION, amount, typeValuePairs);
+    }
+
+    /** A fraud report of the given type parsed from JSON, so identifiers go through the contracted normalisation. */
+    public static Event fraud(String id, long ts, String cityCode, FraudType type, double amount, String... typeValuePairs) {
         StringBuilder ids = new StringBuilder();
         for (int i = 0; i < typeValuePairs.length; i += 2) {
             if (i > 0) {
@@ -47,11 +53,31 @@ public final class Events {
             ids.append("{\"type\":\"").append(typeValuePairs[i]).append("\",\"value\":\"").append(typeValuePairs[i + 1]).append("\"}");
         }
         String json = "{\"id\":\"" + id + "\",\"ts\":" + ts + ",\"cityCode\":\"" + cityCode
-                + "\",\"fraudType\":\"IMPERSONATION\",\"amountCny\":" + amount + ",\"identifiers\":[" + ids + "]}";
+                + "\",\"fraudType\":\"" + type + "\",\"amountCny\":" + amount + ",\"identifiers\":[" + ids + "]}";
         try {
             FraudReport r = (FraudReport) new RecordParser(IdentifierKey.development()).parse(StreamKind.FRAUD, json.getBytes(StandardCharsets.UTF_8),
                     json.getBytes(StandardCharsets.UTF_8).length);
             return Event.fraud(r, city(cityCode));
+        } catch (Rejected e) {
+            throw new IllegalArgumentException(e.detail());
+        }
+    }
+
+    /** An event of any stream parsed from its contract JSON, placed by its cityCode. */
+    public static Event parse(StreamKind stream, String json) {
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        try {
+            Object r = new RecordParser(IdentifierKey.development()).parse(stream, bytes, bytes.length);
+            switch (stream) {
+                case SENSOR:
+                    return Event.sensor((SensorReading) r, city(((SensorReading) r).cityCode()));
+                case CALL:
+                    return Event.call((EmergencyCall) r, city(((EmergencyCall) r).cityCode()));
+                case FRAUD:
+                    return Event.fraud((FraudReport) r, city(((FraudReport) r).cityCode()));
+                default:
+                    return Event.ack((AlertAck) r);
+            }
         } catch (Rejected e) {
             throw new IllegalArgumentException(e.detail());
         }

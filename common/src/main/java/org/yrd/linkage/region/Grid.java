@@ -1,11 +1,12 @@
-package org.yrd.linkage.incident;
+package org.yrd.linkage.region;
 
 import java.io.Serializable;
 
 /**
  * A latitude/longitude grid whose cells are at least {@code radiusKm} wide everywhere in the
  * region, so that every point within the radius of a point lies in its cell or one of the eight
- * around it. Events are keyed by cell; a call is sent to the 3x3 block around it.
+ * around it. Rules key events by cell and send an event to the 3x3 block around it when it must
+ * meet events of neighbouring cells (INC-CASCADE's calls, patterns keyed by grid).
  */
 public final class Grid implements Serializable {
 
@@ -16,7 +17,7 @@ public final class Grid implements Serializable {
     private final double cellLat;
     private final double cellLon;
 
-    Grid(double radiusKm) {
+    public Grid(double radiusKm) {
         this.cellLat = radiusKm / KM_PER_DEGREE * 1.001;
         this.cellLon = radiusKm / (KM_PER_DEGREE * Math.cos(Math.toRadians(SIZING_LATITUDE))) * 1.001;
     }
