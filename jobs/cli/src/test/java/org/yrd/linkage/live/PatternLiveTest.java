@@ -72,14 +72,37 @@ class PatternLiveTest {
         return env.executeAsync(LiveJob.JOB_NAME);
     }
 
-    /** Produces records, each stream's in the order given, the streams one after the other in the order of {@code streams}. */
+    /**
+     * Produces records, each stream's in the order given and to one partition, the streams one
+     * after the other in the order of {@code streams}.
+     */
     private static void produce(Topics topics, List<Line> lines, StreamKind... streams) {
         for (StreamKind s : streams) {
             List<String> values = lines.stream().filter(l -> l.stream() == s).map(Line::json).toList();
             if (!values.isEmpty()) {
-                kafka.produce(topics.input(s), values);
+                kafka.produce(topics.input(s), "cases", values);
             }
         }
+    }
+
+    /**
+     * Records that match nothing, one a minute from {@code from}, for each stream. Without the
+     * wall clock a stream's clock takes a record stamped far ahead of it (the cases are days
+     * apart) only once four later records confirm it; these confirm the cases' last records,
+     * which the clock would otherwise hold for as long as the stream stays quiet.
+     */
+    private static List<Line> quietTail(long from) {
+        List<Line> tail = new ArrayList<>();
+        for (int i = 0; i < 4; i++) { // StreamClock.DECIDING
+            long ts = from + i * 60_000L;
+            tail.add(new Line(StreamKind.SENSOR, "{\"id\":\"tail-s" + i + "\",\"sensorId\":\"GAS-TAIL\",\"kind\":\"GAS\","
+                    + "\"value\":1,\"ts\":" + ts + ",\"lat\":30.27,\"lon\":120.15,\"cityCode\":\"330100\"}"));
+            tail.add(new Line(StreamKind.CALL, "{\"id\":\"tail-c" + i + "\",\"ts\":" + ts
+                    + ",\"lat\":30.27,\"lon\":120.15,\"category\":\"OTHER\",\"cityCode\":\"330100\"}"));
+            tail.add(new Line(StreamKind.FRAUD, "{\"id\":\"tail-f" + i + "\",\"ts\":" + ts + ",\"cityCode\":\"330100\","
+                    + "\"fraudType\":\"OTHER\",\"amountCny\":100,\"identifiers\":[{\"type\":\"PHONE\",\"value\":\"1370000000" + i + "\"}]}"));
+        }
+        return tail;
     }
 
     private static List<JsonNode> values(List<ConsumerRecord<String, String>> records) {
@@ -138,6 +161,7 @@ class PatternLiveTest {
             // within a stream, each record no more than the 5 min bound behind the latest: the wave's first two reports swapped
             int w1 = indexOf(lines, "\"w-1\"");
             Collections.swap(lines, w1, w1 + 1);
+            lines.addAll(quietTail(last + shift + 60_000));
             // across streams, calls and reports before the readings whose breaches they follow
             produce(topics, lines, StreamKind.CALL, StreamKind.FRAUD, StreamKind.SENSOR);
 

@@ -51,6 +51,13 @@ public final class KafkaBroker implements AutoCloseable {
         produce(records);
     }
 
+    /** Produces records under one key, so that they reach one partition in the order given. */
+    public void produce(String topic, String key, List<String> values) {
+        List<ProducerRecord<String, String>> records = new ArrayList<>();
+        values.forEach(v -> records.add(new ProducerRecord<>(topic, key, v)));
+        produce(records);
+    }
+
     /** Produces one keyed record, e.g. a rule pack under its id (the rules topic is compacted, and takes keyed records only). */
     public void produce(String topic, String key, String value) {
         produce(List.of(new ProducerRecord<>(topic, key, value)));
