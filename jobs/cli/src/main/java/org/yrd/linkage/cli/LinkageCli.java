@@ -8,7 +8,7 @@ import java.time.Duration;
 /** {@code ./linkage}: the engine's command line. */
 @Command(name = "linkage", mixinStandardHelpOptions = true, version = "yrd-linkage 0.1.0",
         description = "Cross-provincial linkage of sensor, 110 and fraud streams for the Yangtze River Delta.",
-        subcommands = {DemoCommand.class, ReplayCommand.class, RunCommand.class, TailCommand.class, FeedCommand.class, AuditCommand.class, RulesCommand.class, BacktestCommand.class, StatusCommand.class, BenchCommand.class})
+        subcommands = {DemoCommand.class, ReplayCommand.class, RunCommand.class, TailCommand.class, ConsoleCommand.class, FeedCommand.class, AuditCommand.class, RulesCommand.class, BacktestCommand.class, StatusCommand.class, BenchCommand.class})
 public final class LinkageCli {
 
     public static void main(String[] args) {

@@ -27,6 +27,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.text.DecimalFormat;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -40,14 +41,36 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongSupplier;
 
 /**
  * The one-command demo: a real Kafka broker (a separate JVM, {@code deploy/local/kafka.sh}), the
  * live job on a local MiniCluster, and the scenario generator producing into the input topics;
- * it shows what happens in the terminal and on a self-contained HTML map, and stops everything it
- * started on Ctrl-C or after the given duration.
+ * it shows what happens in the terminal and on a self-contained HTML map, runs a companion (the
+ * console) beside it, and stops everything it started on Ctrl-C or after the given duration.
+ *
+ * <p>The scenario's event time may run {@code speed} times faster than the wall clock, so that
+ * acknowledgement SLAs (5 and 15 min) expire, and escalations follow, within a demo of a minute or
+ * two. It then starts in the past and reaches the wall clock when the demo ends: the engine
+ * dead-letters records stamped ahead of its clock (FUTURE). An hour boundary falls early in it,
+ * so that the first hour's rule feedback is published during the demo. Watermarks then follow
+ * the records only (not the wall clock, which is ahead of them): the provinces' acknowledgements,
+ * simulated or clicked in the console, move the acknowledgement stream's.
  */
 public final class Demo {
+
+    /**
+     * Something started beside the demo once its broker and engine run (the console): it is given
+     * the broker's address and the scenario's clock, and returns the lines the terminal view shows
+     * about it. Closed when the demo stops.
+     */
+    public interface Companion extends AutoCloseable {
+        List<String> start(String bootstrap, LongSupplier scenarioClock) throws Exception;
+    }
+
+    private static final long HOUR_MS = 3_600_000L;
+    /** How far into the scenario the first hour boundary falls, at most. */
+    private static final long FIRST_HOUR_CLOSES_AFTER_MS = 10 * 60_000L;
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -56,6 +79,7 @@ public final class Demo {
     private final int port;
     private final double rate;
     private final long seed;
+    private final double speed;
     private final PrintStream out;
     private final LocalKafka kafka;
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -70,19 +94,26 @@ public final class Demo {
     private long deadLetters;
     private long escalations;
     private long alertRecords;
+    private List<String> banner = List.of();
+    private volatile long wallStart;
+    private volatile long scenarioStart;
 
-    public Demo(Path home, int port, double rate, long seed, PrintStream out) {
+    /**
+     * @param speed scenario milliseconds per wall-clock millisecond (1: the scenario runs on the wall clock)
+     */
+    public Demo(Path home, int port, double rate, long seed, double speed, PrintStream out) {
         this.home = home;
         this.work = home.resolve("jobs/cli/target/demo");
         this.port = port;
         this.rate = rate;
         this.seed = seed;
+        this.speed = speed;
         this.out = out;
         this.kafka = new LocalKafka(home, work, out);
     }
 
-    /** Runs the demo for {@code duration} (or until the JVM is asked to stop); returns the provinces that received alerts. */
-    public TreeSet<String> run(Duration duration) throws Exception {
+    /** Runs the demo and its companion for {@code duration} (or until the JVM is asked to stop); returns the provinces that received alerts. */
+    public TreeSet<String> run(Duration duration, Companion companion) throws Exception {
         Files.createDirectories(work);
         stopBroker();
         deleteRecursively(work.resolve("work"));
@@ -96,11 +127,19 @@ public final class Demo {
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
             LiveJob.prepare(env, conf, RulePack.defaults());
             job = env.executeAsync("yrd-linkage demo");
+            startClock(duration);
+            banner = companion.start(bootstrap, () -> scenarioTime(System.currentTimeMillis()));
             out.println("demo: engine started; map at " + work.resolve("index.html").toUri()
                     + ", Flink web UI and REST at http://127.0.0.1:8081 (./linkage status)");
+            banner.forEach(out::println);
             loop(bootstrap, duration);
         } finally {
             stopping.set(true);
+            try {
+                companion.close();
+            } catch (Exception e) {
+                out.println("demo: " + e.getMessage());
+            }
             if (job != null) {
                 try {
                     job.cancel().get();
@@ -126,6 +165,8 @@ public final class Demo {
         user.set(EngineOptions.KAFKA_CREATE_TOPICS, true);
         user.set(EngineOptions.KAFKA_START, EngineOptions.StartPosition.EARLIEST);
         user.set(EngineOptions.IDENTIFIER_DEV_KEY, true);
+        // the wall clock is ahead of a faster scenario: a quiet stream's watermark must not jump to it
+        user.set(EngineOptions.CLOCK_ADVANCE, speed == 1);
         user.setString("parallelism.default", "2");
         user.setString("execution.checkpointing.interval", "10 s");
         user.setString("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
@@ -137,7 +178,7 @@ public final class Demo {
 
     private void loop(String bootstrap, Duration duration) throws Exception {
         Topics topics = new Topics("yrd.");
-        ScenarioGenerator generator = new ScenarioGenerator(seed, rate);
+        ScenarioGenerator generator = new ScenarioGenerator(seed, rate, speed);
         Properties pp = new Properties();
         pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         pp.put(ProducerConfig.LINGER_MS_CONFIG, "5");
@@ -148,16 +189,16 @@ public final class Demo {
         List<String> watched = new ArrayList<>();
         Topics.RECIPIENTS.forEach(r -> watched.add(topics.alerts(r)));
         watched.add(topics.deadLetters());
-        long start = System.currentTimeMillis();
+        long start = wallStart;
         long end = start + duration.toMillis();
         long nextView = start;
-        generator.advance(start);
+        generator.advance(scenarioTime(start));
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(pp, new StringSerializer(), new StringSerializer());
              KafkaConsumer<String, String> consumer = new KafkaConsumer<>(cp, new StringDeserializer(), new StringDeserializer())) {
             consumer.subscribe(watched);
             while (!stopping.get() && System.currentTimeMillis() < end) {
                 long now = System.currentTimeMillis();
-                for (ScenarioGenerator.GeneratedRecord r : generator.advance(now)) {
+                for (ScenarioGenerator.GeneratedRecord r : generator.advance(scenarioTime(now))) {
                     producer.send(new ProducerRecord<>(r.topic(topics), r.json()));
                     produced.merge(r.stream(), 1L, Long::sum);
                     producedAt.put(r.id(), now);
@@ -171,13 +212,13 @@ public final class Demo {
                 }
                 if (now >= nextView) {
                     view(now - start, generator.planted().size());
-                    writeMap(now);
+                    writeMap(scenarioTime(now));
                     nextView = now + 1000;
                 }
             }
         }
         view(System.currentTimeMillis() - start, generator.planted().size());
-        writeMap(System.currentTimeMillis());
+        writeMap(scenarioTime(System.currentTimeMillis()));
     }
 
     private void take(ConsumerRecord<String, String> c, Topics topics) {
@@ -221,7 +262,9 @@ public final class Demo {
         if (System.console() != null) {
             s.append("\033[H\033[2J");
         }
-        s.append(String.format(Locale.ROOT, "YRD linkage demo  %4ds  planted chains %d   (Ctrl-C stops)%n", elapsed / 1000, planted));
+        s.append(String.format(Locale.ROOT, "YRD linkage demo  %4ds  planted chains %d   scenario time x%s   (Ctrl-C stops)%n",
+                elapsed / 1000, planted, new DecimalFormat("0.#").format(speed)));
+        banner.forEach(line -> s.append(line).append(System.lineSeparator()));
         s.append(String.format(Locale.ROOT, "in: sensors %,d  calls %,d  fraud %,d  acks %,d   dead letters %d%n",
                 produced.getOrDefault(StreamKind.SENSOR, 0L), produced.getOrDefault(StreamKind.CALL, 0L),
                 produced.getOrDefault(StreamKind.FRAUD, 0L), produced.getOrDefault(StreamKind.ACK, 0L), deadLetters));
@@ -252,6 +295,28 @@ public final class Demo {
         } catch (IOException e) {
             out.println("demo: cannot write the map: " + e.getMessage());
         }
+    }
+
+    /**
+     * Fixes the scenario's clock: at {@code speed} 1 the wall clock; faster, it starts in the past,
+     * early enough to reach the wall clock no sooner than the end of the demo, and so that an hour
+     * boundary falls at most 10 scenario minutes (or a third of the scenario) in.
+     */
+    private void startClock(Duration duration) {
+        long wall = System.currentTimeMillis();
+        long start = wall;
+        if (speed > 1) {
+            long latest = wall - (long) ((speed - 1) * duration.toMillis());
+            long offset = Math.min(FIRST_HOUR_CLOSES_AFTER_MS, (long) (speed * duration.toMillis() / 3));
+            start = Math.floorDiv(latest + offset, HOUR_MS) * HOUR_MS - offset;
+        }
+        scenarioStart = start;
+        wallStart = wall;
+    }
+
+    /** The scenario's time at wall-clock time {@code wall}. */
+    private long scenarioTime(long wall) {
+        return scenarioStart + (long) ((wall - wallStart) * speed);
     }
 
     /** Every demo starts from empty topics and no checkpoint. */

@@ -217,6 +217,29 @@ public final class DemoMap {
         return page.toString();
     }
 
+    /**
+     * The base map alone, as one SVG document: the 41 cities ({@code path.city} with the province
+     * as class {@code p<code>} and the city code as {@code data-city}), the provincial borders and
+     * the city names, for pages that draw on it themselves (the console). No alert text is in it.
+     */
+    public static String baseMapSvg() {
+        Basemap map = Basemap.get();
+        StringBuilder svg = new StringBuilder(map.approximateSize + 200);
+        svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" class=\"map\" viewBox=\"0 0 ").append(fmt(map.width)).append(' ')
+                .append(fmt(map.height)).append("\" preserveAspectRatio=\"xMidYMid meet\">\n<g class=\"cities\">\n");
+        for (RegionShapes.CityShape c : map.cities) {
+            svg.append("<path class=\"city p").append(c.province()).append("\" data-city=\"").append(c.code()).append("\" d=\"")
+                    .append(map.cityPaths.get(c.code())).append("\"><title>").append(esc(c.name())).append("</title></path>\n");
+        }
+        return svg.append("</g>\n").append(map.provinceBorders).append(map.labels).append("</svg>\n").toString();
+    }
+
+    /** Where (lat, lon) lies on {@link #baseMapSvg()}: {x, y} in its viewBox units. */
+    public static double[] mapPoint(double lat, double lon) {
+        Basemap map = Basemap.get();
+        return new double[] {map.x(lon), map.y(lat)};
+    }
+
     /** Merges records into one view per alert id, most recently updated first. */
     private static List<View> views(List<JsonNode> records) {
         Map<String, View> byId = new LinkedHashMap<>();

@@ -35,7 +35,9 @@ import java.util.TreeSet;
  * 110 calls and isolated fraud reports all over the region, and every 8 to 12 seconds one planted
  * cross-border chain that the default rule pack (rules-v1.md) turns into an alert, in rotation
  * INC-CASCADE, INC-SPREAD, INC-CLUSTER, CYB-LINK, CYB-BURST. About 60% of the planted chains are
- * acknowledged by every affected province within the SLA; the rest escalate (ESC-ACK).
+ * acknowledged by every affected province within the SLA, each on its own topic (received,
+ * verifying, confirmed or a false alarm); the rest escalate (ESC-ACK). Scenario time may run faster
+ * than the wall clock (the demo's {@code --speed}), so that SLAs expire within a short demo.
  *
  * <p>Each planted chain is laid out when it starts, with all its timestamps, so its later events
  * come out of later {@link #advance} calls. Events are stamped with the generator time at which
@@ -195,6 +197,7 @@ public final class ScenarioGenerator {
 
     private final long seed;
     private final double backgroundPerMs;
+    private final double speed;
     private final Region region = Region.get();
     private final RegionShapes shapes = RegionShapes.get();
     private final Random rng;
@@ -222,15 +225,33 @@ public final class ScenarioGenerator {
     private long malformedCounter;
 
     /**
+     * A scenario whose time is the wall clock's.
+     *
      * @param seed                      fixes the fleet and every random choice
      * @param backgroundEventsPerSecond mean rate of background records (readings, calls, reports), 0 for planted chains only
      */
     public ScenarioGenerator(long seed, double backgroundEventsPerSecond) {
+        this(seed, backgroundEventsPerSecond, 1);
+    }
+
+    /**
+     * A scenario whose time runs {@code speed} times faster than the wall clock (the demo's
+     * {@code --speed}, so that SLAs expire within minutes): {@link #advance} is given scenario
+     * time, and rates stay per second of the wall clock, so a chain is still planted every 8 to
+     * 12 s and {@code backgroundEventsPerSecond} arrive each second, whatever the speed.
+     *
+     * @param speed scenario milliseconds per wall-clock millisecond, at least 1
+     */
+    public ScenarioGenerator(long seed, double backgroundEventsPerSecond, double speed) {
         if (!(backgroundEventsPerSecond >= 0) || Double.isInfinite(backgroundEventsPerSecond)) {
             throw new IllegalArgumentException("backgroundEventsPerSecond must be finite and >= 0: " + backgroundEventsPerSecond);
         }
+        if (!(speed >= 1) || Double.isInfinite(speed)) {
+            throw new IllegalArgumentException("speed must be finite and >= 1: " + speed);
+        }
         this.seed = seed;
-        this.backgroundPerMs = backgroundEventsPerSecond / 1000.0;
+        this.speed = speed;
+        this.backgroundPerMs = backgroundEventsPerSecond / 1000.0 / speed;
         this.rng = new Random(seed);
         buildFleet(new Random(seed ^ 0x5DEECE66DL));
     }
@@ -246,7 +267,7 @@ public final class ScenarioGenerator {
             lastNow = nowMillis;
             tag = Long.toString(Math.floorDiv(nowMillis, SECOND), 36) + "-" + Long.toString(Math.floorMod(seed, 1296L), 36);
             nextBackgroundAt = backgroundPerMs > 0 ? nowMillis + exponential() : Double.POSITIVE_INFINITY;
-            nextChainAt = nowMillis + FIRST_CHAIN_AFTER_MS;
+            nextChainAt = nowMillis + (long) (FIRST_CHAIN_AFTER_MS * speed);
             return List.of();
         }
         if (nowMillis <= lastNow) {
@@ -256,7 +277,7 @@ public final class ScenarioGenerator {
             long background = nextBackgroundAt >= Long.MAX_VALUE ? Long.MAX_VALUE : (long) nextBackgroundAt;
             if (nextChainAt <= nowMillis && nextChainAt <= background) {
                 plantChain(nextChainAt);
-                nextChainAt += MIN_CHAIN_GAP_MS + (long) (rng.nextDouble() * (MAX_CHAIN_GAP_MS - MIN_CHAIN_GAP_MS));
+                nextChainAt += (long) (speed * (MIN_CHAIN_GAP_MS + rng.nextDouble() * (MAX_CHAIN_GAP_MS - MIN_CHAIN_GAP_MS)));
             } else if (background <= nowMillis) {
                 background(Math.max(background, lastNow + 1));
                 nextBackgroundAt += exponential();
@@ -671,12 +692,16 @@ public final class ScenarioGenerator {
     /**
      * Records the chain, and for ACK_RATE of them an ack from every province 5 s to 2 min after the
      * last event: chains last at most about 2 min, so every ack falls within the tightest SLA
-     * (CRITICAL, 5 min) of the first alert record, which is never stamped before the anchor.
+     * (CRITICAL, 5 min) of the first alert record, which is never stamped before the anchor. The
+     * others are left to escalate. So that even a short demo shows both ends of the loop, the
+     * first chain is always left to escalate and the second is always confirmed.
      */
     private void finish(ChainPlan plan, String anchorId, String alertId) {
-        boolean acked = rng.nextDouble() < ACK_RATE;
+        int index = planted.size();
+        boolean acked = index == 1 || (index > 1 && rng.nextDouble() < ACK_RATE);
         if (acked) {
-            AckStatus[] statuses = {AckStatus.RECEIVED, AckStatus.VERIFYING, AckStatus.CONFIRMED};
+            AckStatus[] statuses = index == 1 ? new AckStatus[] {AckStatus.CONFIRMED}
+                    : new AckStatus[] {AckStatus.RECEIVED, AckStatus.VERIFYING, AckStatus.CONFIRMED, AckStatus.CONFIRMED, AckStatus.FALSE_ALARM};
             for (String province : plan.provinces) {
                 long due = plan.end + 5 * SECOND + (long) (rng.nextDouble() * 115 * SECOND);
                 ObjectNode n = JSON.createObjectNode();

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the operators ({@code ingest}, one package per rule family, {@code pattern} for the analysts'
  * own patterns, {@code alerting}, {@code feedback}),
  * the job graph ({@code engine}), its sources and sinks ({@code live}, {@code replay}); above the
- * engine, the tools ({@code ops}, {@code demo}, {@code backtest}, {@code bench}) and the command
+ * engine, the tools ({@code ops}, {@code demo}, {@code console}, {@code backtest}, {@code bench}) and the command
  * line. Nothing imports upward and no two packages import each other.
  */
 class ArchitectureTest {
@@ -54,7 +54,7 @@ class ArchitectureTest {
     void layersOnlyImportDownward() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
                 .layer("Command line").definedBy(packages("cli"))
-                .layer("Tools").definedBy(packages("ops", "demo", "backtest", "bench"))
+                .layer("Tools").definedBy(packages("ops", "demo", "console", "backtest", "bench"))
                 .layer("Sources and sinks").definedBy(packages("live", "replay"))
                 .layer("Job graph").definedBy(packages("engine"))
                 .layer("Operators").definedBy(packages("ingest", "incident", "cyber", "pattern", "alerting", "feedback"))
@@ -88,7 +88,7 @@ class ArchitectureTest {
     void theJobJarShipsTheEngineAndNoTool() throws IOException {
         Path jar = Path.of("").toAbsolutePath().resolveSibling("engine").resolve("target/yrd-linkage-job.jar");
         assumeTrue(Files.isRegularFile(jar), "the job jar is built by the engine module's package phase (mvn verify)");
-        List<String> tools = List.of("cli", "ops", "demo", "backtest", "bench", "architecture");
+        List<String> tools = List.of("cli", "ops", "demo", "console", "backtest", "bench", "architecture");
         try (JarFile j = new JarFile(jar.toFile())) {
             List<String> ours = j.stream().map(e -> e.getName())
                     .filter(n -> n.startsWith("org/yrd/linkage/") && n.endsWith(".class")).toList();

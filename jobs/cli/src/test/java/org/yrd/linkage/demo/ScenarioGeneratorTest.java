@@ -14,6 +14,7 @@ import org.yrd.linkage.model.FraudReport;
 import org.yrd.linkage.model.IdentifierType;
 import org.yrd.linkage.model.SensorKind;
 import org.yrd.linkage.model.SensorReading;
+import org.yrd.linkage.live.Topics;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.region.Geo;
 import org.yrd.linkage.region.Region;
@@ -35,8 +36,8 @@ import static org.assertj.core.api.Assertions.fail;
 
 /**
  * The demo's generator makes valid, placed input records, plants one chain per rule in rotation
- * every 8 to 12 s with the alert id the engine will give it, acknowledges about 60% of them in
- * time, and does it all reproducibly for a seed.
+ * every 8 to 12 s (of the wall clock, at any speed) with the alert id the engine will give it,
+ * acknowledges about 60% of them in time, and does it all reproducibly for a seed.
  */
 class ScenarioGeneratorTest {
 
@@ -526,6 +527,33 @@ class ScenarioGeneratorTest {
                     .isEqualTo("alipay_1234567890");
         }
         assertThat(ScenarioGenerator.phoneSpelling("13912345678", 0)).isEqualTo("+86 139-1234-5678");
+    }
+
+    @Test
+    void aFasterScenarioKeepsItsRatesPerWallClockSecondAndShowsAnEscalationAndAConfirmationFirst() {
+        // two minutes of wall clock at 20 times the speed (40 scenario minutes), advanced every 250 ms of wall clock
+        double speed = 20;
+        ScenarioGenerator g = new ScenarioGenerator(3, 40, speed);
+        List<GeneratedRecord> records = new ArrayList<>();
+        g.advance(START);
+        for (long wall = 250; wall <= 120_000; wall += 250) {
+            records.addAll(g.advance(START + (long) (wall * speed)));
+        }
+        Set<String> planted = new HashSet<>();
+        g.planted().forEach(c -> planted.addAll(c.eventIds()));
+        long background = records.stream().filter(r -> r.stream() != StreamKind.ACK && !planted.contains(r.id())).count();
+        assertThat(background).as("40 a second for 120 s of wall clock").isBetween(4_000L, 5_600L);
+        assertThat(g.planted()).as("one every 8 to 12 s of wall clock").hasSizeBetween(10, 15);
+        PlantedChain first = g.planted().get(0);
+        PlantedChain second = g.planted().get(1);
+        assertThat(first.startTs()).isEqualTo(START + (long) (3_000 * speed));
+        assertThat(first.acknowledged()).as("left to escalate").isFalse();
+        assertThat(second.acknowledged()).isTrue();
+        assertThat(records).filteredOn(r -> r.stream() == StreamKind.ACK && parse(r).get("alertId").asText().equals(second.alertId()))
+                .extracting(r -> parse(r).get("status").asText()).hasSize(second.provinces().size()).containsOnly("CONFIRMED");
+        // each answer goes to the topic of the province that gives it
+        assertThat(records).filteredOn(r -> r.stream() == StreamKind.ACK)
+                .allSatisfy(r -> assertThat(r.topic(new Topics("yrd."))).isEqualTo("yrd.alert-acks." + parse(r).get("province").asText()));
     }
 
     @Test

@@ -5,7 +5,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.config.TopicConfig;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -28,8 +32,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Live mode on a real Kafka broker and a Flink MiniCluster: planted chains produced into the input
- * topics reach every affected province's topic at once, malformed records and records stamped
- * ahead of the wall clock reach the dead-letter topic, and escalations fire through a quiet period.
+ * topics reach every affected province's topic at once and the alert's current state the
+ * compacted alerts-state topic, malformed records and records stamped ahead of the wall clock
+ * reach the dead-letter topic, and escalations fire through a quiet period.
  */
 @Timeout(value = 3, unit = TimeUnit.MINUTES)
 class LiveModeTest {
@@ -104,6 +109,20 @@ class LiveModeTest {
                     .containsExactly("CALL MALFORMED_JSON");
             List<ConsumerRecord<String, String>> cap = kafka.consumeUntil(List.of(topics.cap("310000")), Duration.ofSeconds(30), r -> !r.isEmpty());
             assertThat(cap.get(0).value()).contains("<identifier>INC-CASCADE:s1#1#310000</identifier>");
+
+            // the alert's current state: one record keyed by its id, with every recipient, on a compacted topic
+            List<ConsumerRecord<String, String>> state = kafka.consumeUntil(List.of(topics.alertsState()), Duration.ofSeconds(30), r -> !r.isEmpty());
+            assertThat(state).extracting(ConsumerRecord::key).containsExactly("INC-CASCADE:s1");
+            JsonNode current = values(state).get(0);
+            assertThat(current.get("recipients")).extracting(JsonNode::asText).containsExactly("310000", "320000");
+            assertThat(current.has("recipient")).isFalse();
+            assertThat(current.get("revision").asInt()).isEqualTo(alert.get("revision").asInt());
+            assertThat(current.get("evidence")).isEqualTo(alert.get("evidence"));
+            try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()))) {
+                ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topics.alertsState());
+                assertThat(admin.describeConfigs(List.of(resource)).all().get().get(resource)
+                        .get(TopicConfig.CLEANUP_POLICY_CONFIG).value()).isEqualTo(TopicConfig.CLEANUP_POLICY_COMPACT);
+            }
         } finally {
             job.cancel().get();
         }
@@ -188,8 +207,7 @@ class LiveModeTest {
 
     /** Waits until {@code group} has committed offsets of {@code topic} that add up to {@code records}. */
     private static void awaitCommitted(String group, String topic, long records) throws Exception {
-        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
-                Map.of("bootstrap.servers", kafka.bootstrap()))) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrap()))) {
             long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
             long committed = 0;
             while (committed < records && System.nanoTime() < end) {

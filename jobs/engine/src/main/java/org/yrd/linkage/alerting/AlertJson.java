@@ -12,9 +12,9 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 
 /**
- * The wire forms of the engine's outputs: one alert record per recipient (alert.schema.json) and
- * the dead-letter record (contracts/README.md). Field order is fixed, so re-delivery of the same
- * revision is byte-identical apart from {@code emittedAt}.
+ * The wire forms of the engine's outputs: one alert record per recipient (alert.schema.json), an
+ * alert's current state (alerts-state) and the dead-letter record (contracts/README.md). Field
+ * order is fixed, so re-delivery of the same revision is byte-identical apart from {@code emittedAt}.
  */
 public final class AlertJson {
 
@@ -31,6 +31,19 @@ public final class AlertJson {
 
     /** The record of {@code r} addressed to {@code recipient}, one JSON object on one line. */
     public static String alert(AlertRevision r, String recipient) {
+        return write(r, recipient, null);
+    }
+
+    /**
+     * The alert's current state as of {@code r}, for the compacted alerts-state topic: the same
+     * fields as an alert record, with every recipient of this revision ({@code recipients}) in
+     * place of one {@code recipient}.
+     */
+    public static String state(AlertRevision r) {
+        return write(r, null, r.recipients());
+    }
+
+    private static String write(AlertRevision r, String recipient, String[] recipients) {
         StringWriter w = new StringWriter(512);
         try (JsonGenerator g = FACTORY.createGenerator(w)) {
             g.writeStartObject();
@@ -41,7 +54,11 @@ public final class AlertJson {
             g.writeStringField("ruleId", r.ruleId());
             g.writeStringField("ruleVersion", r.ruleVersion());
             g.writeStringField("severity", r.severity().name());
-            g.writeStringField("recipient", recipient);
+            if (recipients != null) {
+                array(g, "recipients", recipients);
+            } else {
+                g.writeStringField("recipient", recipient);
+            }
             array(g, "provinces", r.provinces());
             array(g, "cities", r.cities());
             g.writeArrayFieldStart("evidence");

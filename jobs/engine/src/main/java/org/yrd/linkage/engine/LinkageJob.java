@@ -53,7 +53,7 @@ import java.util.Map;
  *                                    |                      --> CYB-LINK    (one linker)
  *                                    |                      --> CYB-BURST   (identifier)
  *                                    |                      --> patterns    (pattern version, key)
- *                                    |    alerts of all rules + acks --> ESC-ACK (alert id) --> alert sink
+ *                                    |    alerts of all rules + acks --> ESC-ACK (alert id) --> alert sink (and alert states)
  *                                    |    alerts of all rules + acks --> feedback (alert id) --> (rule, hour) --> rule-feedback sink
  *                                    +--> dead letters of every step -----------------------> dead-letter sink
  * </pre>

@@ -91,7 +91,7 @@ public final class KafkaIO {
                 () -> new IllegalArgumentException(EngineOptions.KAFKA_BOOTSTRAP.key() + " is not set"));
     }
 
-    /** One Kafka source per input stream, raw record values. */
+    /** One Kafka source per input stream (acknowledgements: the four provinces' topics), raw record values. */
     public static Map<StreamKind, DataStream<RawRecord>> sources(StreamExecutionEnvironment env, ReadableConfig conf, Properties props) {
         Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
         Map<StreamKind, DataStream<RawRecord>> inputs = new EnumMap<>(StreamKind.class);
@@ -157,13 +157,17 @@ public final class KafkaIO {
         return new LinkageJob.Sinks() {
             @Override
             public void alerts(DataStream<AlertRevision> alerts) {
+                // each revision to its recipients' topics, and once more as the alert's current state on
+                // the compacted alerts-state topic (key alert id): one task writes an alert id's revisions,
+                // in order, so the record compaction keeps is the latest.
                 // "sink-kafka": the uid of the one sink that earlier versions had, whose state this sink restores
                 alerts.flatMap((AlertRevision r, Collector<KafkaRecord> c) -> {
                     for (String recipient : r.recipients()) {
                         c.collect(new KafkaRecord(topics.alerts(recipient), utf8(r.alertId()), utf8(AlertJson.alert(r, recipient))));
                     }
+                    c.collect(new KafkaRecord(topics.alertsState(), utf8(r.alertId()), utf8(AlertJson.state(r))));
                 }).returns(KafkaRecord.class).name("alert records")
-                        .sinkTo(sink(conf, props, Output.ALERTS)).name("kafka " + topics.alerts("<recipient>")).uid("sink-kafka");
+                        .sinkTo(sink(conf, props, Output.ALERTS)).name("kafka " + topics.alerts("<recipient>") + ", " + topics.alertsState()).uid("sink-kafka");
             }
 
             @Override

@@ -33,6 +33,8 @@ public final class Topics implements Serializable {
     public static final String ENGINE = "yrd-linkage-engine";
     public static final String CENTRE = "yrd-coordination-centre";
     public static final String ANALYST = "yrd-analyst";
+    /** The provinces' console (./linkage console): it acts for a province only as its sign-in token allows. */
+    public static final String CONSOLE = "yrd-console";
 
     /** The Kafka user of a province's systems. */
     public static String provinceUser(String province) {
@@ -99,6 +101,14 @@ public final class Topics implements Serializable {
         return prefix + "alerts-cap." + recipient;
     }
 
+    /**
+     * Each alert's current state (compacted, key alert id): the latest revision with all its
+     * recipients, where a console or any consumer that wants state rather than revisions starts.
+     */
+    public String alertsState() {
+        return prefix + "alerts-state";
+    }
+
     public String deadLetters() {
         return prefix + "deadletter";
     }
@@ -116,7 +126,8 @@ public final class Topics implements Serializable {
      * Every contracted topic. Partitions: the three input streams 6, so their sources can scale to
      * parallelism 6 without re-partitioning; a province's acknowledgements, the alert, CAP and
      * dead-letter topics 3, enough for their volume and a few consumers each; the rules 1, because
-     * packs must apply in one total order; the rule feedback 1, a few records per rule and hour.
+     * packs must apply in one total order; the rule feedback 1, a few records per rule and hour; the
+     * alerts' current state 3, compacted (the latest state per alert id, kept for good).
      * The producers of the three input streams (the provinces' sensor, 110 and fraud systems) are
      * not among the deployment's users.
      */
@@ -126,16 +137,17 @@ public final class Topics implements Serializable {
             specs.add(new Spec(input(s), 6, false, INPUT_RETENTION, Set.of(ENGINE), Set.of()));
         }
         for (String p : PROVINCES) {
-            specs.add(new Spec(acks(p), 3, false, INPUT_RETENTION, Set.of(ENGINE), Set.of(provinceUser(p))));
+            specs.add(new Spec(acks(p), 3, false, INPUT_RETENTION, Set.of(ENGINE, CONSOLE), Set.of(provinceUser(p), CONSOLE)));
         }
-        specs.add(new Spec(rules(), 1, true, null, Set.of(ENGINE), Set.of(ANALYST)));
+        specs.add(new Spec(rules(), 1, true, null, Set.of(ENGINE, CONSOLE), Set.of(ANALYST)));
         for (String r : RECIPIENTS) {
             String reader = r.equals(Revisions.REGIONAL_CENTRE) ? CENTRE : provinceUser(r);
-            specs.add(new Spec(alerts(r), 3, false, OUTPUT_RETENTION, Set.of(reader), Set.of(ENGINE)));
+            specs.add(new Spec(alerts(r), 3, false, OUTPUT_RETENTION, Set.of(reader, CONSOLE), Set.of(ENGINE)));
             specs.add(new Spec(cap(r), 3, false, OUTPUT_RETENTION, Set.of(reader), Set.of(ENGINE)));
         }
+        specs.add(new Spec(alertsState(), 3, true, null, Set.of(CENTRE, CONSOLE), Set.of(ENGINE)));
         specs.add(new Spec(deadLetters(), 3, false, OUTPUT_RETENTION, Set.of(ANALYST), Set.of(ENGINE)));
-        specs.add(new Spec(ruleFeedback(), 1, true, null, Set.of(ANALYST), Set.of(ENGINE)));
+        specs.add(new Spec(ruleFeedback(), 1, true, null, Set.of(ANALYST, CONSOLE), Set.of(ENGINE)));
         return specs;
     }
 
