@@ -56,6 +56,8 @@ class PatternLiveTest {
     private static JobClient startJob(String prefix, RulePack pack, boolean clockAdvance) throws Exception {
         Configuration user = new Configuration();
         user.set(EngineOptions.CLOCK_ADVANCE, clockAdvance);
+        // without the wall clock, time is the records' own only: a stream waiting for its turn is not idle
+        user.set(EngineOptions.IDLE_WHEN_QUIET, clockAdvance);
         user.set(EngineOptions.KAFKA_BOOTSTRAP, kafka.bootstrap());
         user.set(EngineOptions.TOPIC_PREFIX, prefix);
         user.set(EngineOptions.KAFKA_CREATE_TOPICS, true);

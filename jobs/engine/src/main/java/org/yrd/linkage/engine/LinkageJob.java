@@ -110,6 +110,7 @@ public final class LinkageJob {
         long interval = conf.get(EngineOptions.WATERMARK_INTERVAL).toMillis();
         long quietAfter = conf.get(EngineOptions.QUIET_AFTER).toMillis();
         boolean clock = conf.get(EngineOptions.CLOCK_ADVANCE);
+        boolean idleWhenQuiet = conf.get(EngineOptions.IDLE_WHEN_QUIET);
         boolean speculative = conf.get(EngineOptions.SPECULATIVE);
         requireIdentifierKey(conf);
         String keyFile = conf.getOptional(EngineOptions.IDENTIFIER_KEY_FILE).orElse(null);
@@ -128,7 +129,8 @@ public final class LinkageJob {
             String name = in.getKey().baseName();
             SingleOutputStreamOperator<Event> ingested = in.getValue().connect(packs.broadcast())
                     .transform("ingest " + name, TypeInformation.of(Event.class),
-                            new IngestOperator(in.getKey(), pack, bound, maxSkew, interval, quietAfter, clock, keyFile, devKey))
+                            new IngestOperator(in.getKey(), pack, bound, maxSkew, interval, quietAfter, clock, keyFile, devKey)
+                                    .idleWhenQuiet(idleWhenQuiet))
                     .uid("ingest-" + name);
             deadLetters.add(ingested.getSideOutput(Outputs.DEAD_LETTERS));
             failures.add(ingested.getSideOutput(Outputs.FAILURES));

@@ -12,6 +12,7 @@ import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.yrd.linkage.runtime.EngineMetrics;
 import org.yrd.linkage.runtime.Outputs;
@@ -58,7 +59,11 @@ import java.util.Objects;
  * quiet for {@code quietAfter} and {@code clockAdvance} is set (live mode), the watermark follows
  * the wall clock instead, so that ESC-ACK deadlines fire on time through quiet periods; records
  * then stamped further back than the bound are LATE. Only records taken on time break the quiet:
- * a stream of FUTURE or LATE records cannot hold the watermark back.
+ * a stream of FUTURE or LATE records cannot hold the watermark back. Live mode without the wall
+ * clock ({@link #idleWhenQuiet}, e.g. a scenario running faster than the wall clock) has no real
+ * time to follow: a quiet stream takes the records its clock holds, as at the end of the input,
+ * and is marked idle, so that the other streams move the watermark; its next record makes it
+ * active again.
  *
  * <p>Identifiers are digested under the deployment's key, which this operator reads from the key
  * file in {@link #open} on the TaskManager: the job graph carries the file's path, never the key.
@@ -95,6 +100,9 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     private transient List<RawRecord> restored;
     private transient long lastEmittedWatermark;
     private transient long lastRecordAt;
+    private boolean idleWhenQuiet;
+    /** Marked idle downstream ({@link #idleWhenQuiet}) until the next record. */
+    private transient boolean idle;
     private transient Counter in;
     private transient Counter filtered;
     private transient Map<Reason, Counter> deadLetters;
@@ -128,6 +136,16 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         this.clockAdvance = clockAdvance;
         this.keyFile = keyFile;
         this.devKey = devKey;
+    }
+
+    /**
+     * Without the wall clock ({@code clockAdvance} off) in live mode: a stream quiet for
+     * {@code quietAfter} takes what its clock holds and is marked idle until its next record.
+     * Never in replay, where a stream that is only slow must hold the watermark back.
+     */
+    public IngestOperator idleWhenQuiet(boolean idleWhenQuiet) {
+        this.idleWhenQuiet = idleWhenQuiet;
+        return this;
     }
 
     @Override
@@ -214,6 +232,10 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     @Override
     public void processElement1(StreamRecord<RawRecord> element) {
         readRestored();
+        if (idle) {
+            idle = false;
+            output.emitWatermarkStatus(WatermarkStatus.ACTIVE);
+        }
         in.inc();
         RawRecord raw = element.getValue();
         try {
@@ -340,8 +362,13 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
 
     private void onWatermarkTimer(long scheduledAt) {
         long now = getProcessingTimeService().getCurrentProcessingTime();
-        if (clockAdvance && now - lastRecordAt >= quietAfterMillis) {
+        boolean quiet = now - lastRecordAt >= quietAfterMillis;
+        if (clockAdvance && quiet) {
             clock.follow(now - quietAfterMillis);
+        }
+        boolean goIdle = !clockAdvance && idleWhenQuiet && quiet && !idle && lastEmittedWatermark != Long.MAX_VALUE;
+        if (goIdle) {
+            clock.end(verdicts);
         }
         if (clock.latest() != StreamClock.NONE) {
             long wm = clock.latest() - boundMillis - 1;
@@ -349,6 +376,10 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
                 lastEmittedWatermark = wm;
                 output.emitWatermark(new Watermark(wm));
             }
+        }
+        if (goIdle) {
+            idle = true;
+            output.emitWatermarkStatus(WatermarkStatus.IDLE);
         }
         scheduleWatermark();
     }
@@ -367,5 +398,10 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     @Override
     public void processWatermark2(Watermark mark) {
         // rule updates carry no event time
+    }
+
+    @Override
+    protected void processWatermarkStatus(WatermarkStatus status, int input) {
+        // whether this stream is idle is decided here (idleWhenQuiet), not by its source or the rule updates
     }
 }

@@ -98,6 +98,7 @@ public final class LiveJob {
         Configuration d = new Configuration();
         d.set(EngineOptions.SPECULATIVE, true);
         d.set(EngineOptions.CLOCK_ADVANCE, true);
+        d.set(EngineOptions.IDLE_WHEN_QUIET, true);
         d.set(PipelineOptions.OBJECT_REUSE, true);
         d.set(PipelineOptions.GENERIC_TYPES, false);
         d.set(ExecutionOptions.BUFFER_TIMEOUT, Duration.ofMillis(5));

@@ -47,6 +47,14 @@ public final class EngineOptions {
             .durationType().defaultValue(Duration.ofSeconds(5))
             .withDescription("How long a stream must be quiet before its watermark follows the wall clock.");
 
+    public static final ConfigOption<Boolean> IDLE_WHEN_QUIET = ConfigOptions.key("linkage.watermark.idle-when-quiet")
+            .booleanType().defaultValue(false)
+            .withDescription("Live mode without linkage.watermark.clock-advance (e.g. the demo's faster scenario, whose "
+                    + "time is not the wall clock): a stream quiet for linkage.watermark.quiet-after takes the records "
+                    + "its clock holds and is marked idle, so that the other streams' time moves the watermark without "
+                    + "it; its next record makes it active again. Off for replay, where a stream that is only slow must "
+                    + "hold the watermark back.");
+
     public static final ConfigOption<Boolean> SPECULATIVE = ConfigOptions.key("linkage.emit.speculative")
             .booleanType().defaultValue(true)
             .withDescription("Emit alerts as soon as the events received satisfy a rule, correcting them with "
@@ -127,7 +135,7 @@ public final class EngineOptions {
                     + "java -cp \"/opt/flink/lib/*:yrd-linkage-job.jar\" org.yrd.linkage.live.LiveJob linkage.dry-run=true ...");
 
     /** Every option above, for validation and documentation. */
-    public static final List<ConfigOption<?>> ALL = List.of(OUT_OF_ORDERNESS, MAX_CLOCK_SKEW, WATERMARK_INTERVAL, CLOCK_ADVANCE, QUIET_AFTER,
+    public static final List<ConfigOption<?>> ALL = List.of(OUT_OF_ORDERNESS, MAX_CLOCK_SKEW, WATERMARK_INTERVAL, CLOCK_ADVANCE, QUIET_AFTER, IDLE_WHEN_QUIET,
             SPECULATIVE, DEDUPE_HORIZON, ESCALATION_RETENTION, TOPIC_PREFIX, KAFKA_BOOTSTRAP, KAFKA_GROUP, KAFKA_START,
             KAFKA_CREATE_TOPICS, KAFKA_REPLICATION, DELIVERY, RULES_FILE, IDENTIFIER_KEY_FILE, IDENTIFIER_DEV_KEY,
             DRY_RUN);

@@ -2,6 +2,7 @@ package org.yrd.linkage.ingest;
 
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.watermark.Watermark;
+import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
 import org.apache.flink.streaming.util.AbstractStreamOperatorTestHarness;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.TwoInputStreamOperatorTestHarness;
@@ -152,6 +153,33 @@ class IngestOperatorTest {
             }
             assertThat(live.getOutput()).contains(new Watermark(now + 10_000 - 5_000 - BOUND - 1));
             assertThat(replay.getOutput()).doesNotContain(new Watermark(now + 10_000 - 5_000 - BOUND - 1));
+        }
+    }
+
+    @Test
+    void withoutTheWallClockAQuietLiveStreamTakesWhatItsClockHoldsAndIsIdleUntilItsNextRecord() throws Exception {
+        var idle = new IngestOperator(StreamKind.ACK, RulePack.defaults(), BOUND, SKEW, 200, 5_000, false, null, true).idleWhenQuiet(true);
+        try (var live = harness(idle); var replay = harness(StreamKind.ACK, false)) {
+            for (var h : List.of(live, replay)) {
+                h.setProcessingTime(0);
+                // a stream's first record is a jump its clock holds until later records confirm it
+                h.processElement1(line(("{\"alertId\":\"A\",\"province\":\"320000\",\"ts\":" + T0 + ",\"status\":\"RECEIVED\"}")
+                        .getBytes(StandardCharsets.UTF_8)), 0);
+                h.setProcessingTime(4_800);
+            }
+            assertThat(live.extractOutputValues()).isEmpty();
+            assertThat(live.getOutput()).noneMatch(WatermarkStatus.class::isInstance);
+
+            live.setProcessingTime(5_000);
+            replay.setProcessingTime(5_000);
+            assertThat(live.extractOutputValues()).as("taken once the stream is quiet").hasSize(1);
+            assertThat(live.getOutput()).contains(new Watermark(T0 - BOUND - 1), WatermarkStatus.IDLE);
+            assertThat(replay.extractOutputValues()).as("in replay a quiet stream is only slow").isEmpty();
+            assertThat(replay.getOutput()).noneMatch(o -> o instanceof WatermarkStatus || o instanceof Watermark);
+
+            live.processElement1(line(("{\"alertId\":\"B\",\"province\":\"320000\",\"ts\":" + (T0 + MINUTE) + ",\"status\":\"RECEIVED\"}")
+                    .getBytes(StandardCharsets.UTF_8)), 0);
+            assertThat(live.getOutput()).filteredOn(WatermarkStatus.class::isInstance).containsExactly(WatermarkStatus.IDLE, WatermarkStatus.ACTIVE);
         }
     }
 
