@@ -2,9 +2,7 @@ package org.yrd.linkage.live;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -15,6 +13,7 @@ import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.rules.RulePackFile;
 import org.yrd.linkage.runtime.EngineOptions;
 import org.yrd.linkage.testing.KafkaBroker;
+import org.yrd.linkage.testing.LiveJobs;
 import org.yrd.linkage.testing.PatternCases;
 import org.yrd.linkage.testing.PatternCases.Line;
 
@@ -25,7 +24,6 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
@@ -54,24 +52,10 @@ class PatternLiveTest {
     }
 
     private static JobClient startJob(String prefix, RulePack pack, boolean clockAdvance) throws Exception {
-        Configuration user = new Configuration();
-        user.set(EngineOptions.CLOCK_ADVANCE, clockAdvance);
         // without the wall clock, time is the records' own only: a stream waiting for its turn is not idle
-        user.set(EngineOptions.IDLE_WHEN_QUIET, clockAdvance);
-        user.set(EngineOptions.KAFKA_BOOTSTRAP, kafka.bootstrap());
-        user.set(EngineOptions.TOPIC_PREFIX, prefix);
-        user.set(EngineOptions.KAFKA_CREATE_TOPICS, true);
-        user.set(EngineOptions.KAFKA_START, EngineOptions.StartPosition.EARLIEST);
-        user.set(EngineOptions.KAFKA_GROUP, prefix + "engine");
-        user.set(EngineOptions.IDENTIFIER_DEV_KEY, true);
-        user.setString("parallelism.default", "2");
-        user.setString("restart-strategy.type", "none");
-        user.setString("execution.checkpointing.interval", "2 s");
-        user.setString("execution.checkpointing.dir", "file://" + System.getProperty("java.io.tmpdir") + "/checkpoints-" + UUID.randomUUID());
-        Configuration conf = LiveJob.withLiveDefaults(user);
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
-        LiveJob.prepare(env, conf, pack);
-        return env.executeAsync(LiveJob.JOB_NAME);
+        return LiveJobs.start(kafka, prefix, pack, Map.of(
+                EngineOptions.CLOCK_ADVANCE.key(), Boolean.toString(clockAdvance),
+                EngineOptions.IDLE_WHEN_QUIET.key(), Boolean.toString(clockAdvance)));
     }
 
     /**
