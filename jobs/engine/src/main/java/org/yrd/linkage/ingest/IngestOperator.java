@@ -108,7 +108,10 @@ public final class IngestOperator extends AbstractStreamOperator<Event>
 
     private record SensorPlace(double lat, double lon, int city) {}
 
-    /** A record placed in the region, with what it was read from, for the dead letter it may become. */
+    /**
+     * A record placed in the region, with what it was read from, for the dead letter it may become.
+     * The event gets its source (a string made per record) only if it is passed on: most readings are not.
+     */
     private record Placed(Event event, RawRecord raw) {}
 
     /**
@@ -176,7 +179,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event>
             public void onTime(Placed p) {
                 lastRecordAt = getProcessingTimeService().getCurrentProcessingTime();
                 if (usable(p.event())) {
-                    output.collect(new StreamRecord<>(p.event(), p.event().ts()));
+                    output.collect(new StreamRecord<>(p.event().withSource(p.raw().source()), p.event().ts()));
                 } else {
                     filtered.inc();
                 }
@@ -185,7 +188,8 @@ public final class IngestOperator extends AbstractStreamOperator<Event>
             @Override
             public void late(Placed p) {
                 if (usable(p.event())) {
-                    output.collect(new StreamRecord<>(p.event().asLate(Redaction.raw(p.raw().value())), p.event().ts()));
+                    output.collect(new StreamRecord<>(p.event().withSource(p.raw().source()).asLate(Redaction.raw(p.raw().value())),
+                            p.event().ts()));
                 } else {
                     deadLetter(Reason.LATE, lateDetail(p.event().ts()), p.raw());
                 }
@@ -244,7 +248,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event>
         }
         Event event;
         try {
-            event = place(record, raw);
+            event = place(record);
         } catch (Rejected r) {
             deadLetter(r.reason(), r.detail(), raw);
             return;
@@ -271,22 +275,22 @@ public final class IngestOperator extends AbstractStreamOperator<Event>
         }
     }
 
-    private Event place(Object record, RawRecord raw) throws Rejected {
-        String source = raw.source();
+    /** The record as an event placed in the region, without its source yet (see {@link Placed}). */
+    private Event place(Object record) throws Rejected {
         if (record instanceof SensorReading r) {
-            return Event.sensor(r, sensorCity(r), source);
+            return Event.sensor(r, sensorCity(r), null);
         }
         if (record instanceof EmergencyCall c) {
-            return Event.call(c, city(c.cityCode(), c.lat(), c.lon()), source);
+            return Event.call(c, city(c.cityCode(), c.lat(), c.lon()), null);
         }
         if (record instanceof FraudReport f) {
             int city = region.cityOfCode(f.cityCode());
             if (city == 0) {
                 throw new Rejected(Reason.UNKNOWN_CITY, "cityCode " + f.cityCode() + " is in none of the 41 cities");
             }
-            return Event.fraud(f, city, source);
+            return Event.fraud(f, city, null);
         }
-        return Event.ack((AlertAck) record, source);
+        return Event.ack((AlertAck) record, null);
     }
 
     /**
