@@ -2,6 +2,7 @@ package org.yrd.linkage.ingest;
 
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -46,7 +47,9 @@ public final class RecordParser {
     private static final Pattern SIX_DIGITS = Pattern.compile("[0-9]{6}");
     private static final Pattern PROVINCE = Pattern.compile("[0-9]{2}0000");
 
+    // the fast double parser rounds exactly as Double.parseDouble does, in a fraction of the time
     private final JsonFactory factory = JsonFactory.builder()
+            .enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER)
             .streamReadConstraints(StreamReadConstraints.builder()
                     .maxNestingDepth(MAX_DEPTH)
                     .maxNumberLength(400)
@@ -68,14 +71,16 @@ public final class RecordParser {
         if (stream.compareTo(StreamKind.ACK) > 0) {
             throw new IllegalArgumentException("not an event stream: " + stream);
         }
-        int bad = Utf8.firstInvalid(bytes, length);
-        if (bad >= 0) {
-            throw new Rejected(Reason.MALFORMED_JSON, "invalid UTF-8 at byte " + grouped(bad));
-        }
-        // JSON text never holds a raw NUL; refusing it also refuses UTF-16 and UTF-32, which Jackson would detect and accept
-        for (int i = 0; i < length; i++) {
-            if (bytes[i] == 0) {
-                throw new Rejected(Reason.MALFORMED_JSON, "NUL byte at " + grouped(i) + " (records are UTF-8 JSON)");
+        if (!Utf8.plainAscii(bytes, length)) {
+            int bad = Utf8.firstInvalid(bytes, length);
+            if (bad >= 0) {
+                throw new Rejected(Reason.MALFORMED_JSON, "invalid UTF-8 at byte " + grouped(bad));
+            }
+            // JSON text never holds a raw NUL; refusing it also refuses UTF-16 and UTF-32, which Jackson would detect and accept
+            for (int i = 0; i < length; i++) {
+                if (bytes[i] == 0) {
+                    throw new Rejected(Reason.MALFORMED_JSON, "NUL byte at " + grouped(i) + " (records are UTF-8 JSON)");
+                }
             }
         }
         try (JsonParser p = factory.createParser(bytes, 0, length)) {

@@ -37,6 +37,11 @@ public record Event(
         return new Event(stream, id, ts, city, sensor, call, fraud, ack, redactedRaw, source);
     }
 
+    /** This event read from {@code source}. */
+    public Event withSource(String source) {
+        return new Event(stream, id, ts, city, sensor, call, fraud, ack, lateRaw, source);
+    }
+
     public boolean late() {
         return lateRaw != null;
     }

@@ -276,4 +276,40 @@ class Utf8Test {
             return false;
         }
     }
+
+    // --- the fast path: plain ASCII without NUL
+
+    @Test
+    void plainAsciiAgreesWithTheByteByByteChecksAtEveryLengthAndOffset() {
+        Random random = new Random(16);
+        int plain = 0;
+        java.util.List<String> wrong = new java.util.ArrayList<>();
+        for (int n = 0; n < 200_000; n++) {
+            byte[] b = new byte[random.nextInt(40)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = (byte) (0x20 + random.nextInt(0x5F));
+            }
+            if (b.length > 0 && random.nextBoolean()) {
+                // one byte anywhere that is not plain ASCII: NUL, a high byte, or 0x7F/0x01 which are
+                b[random.nextInt(b.length)] = (byte) new int[] {0x00, 0x80, 0xFF, 0xC3, 0x7F, 0x01}[random.nextInt(6)];
+            }
+            boolean expected = true;
+            for (byte x : b) {
+                expected &= x != 0 && (x & 0x80) == 0;
+            }
+            if (Utf8.plainAscii(b, b.length) != expected || expected && firstInvalid(b) != -1) {
+                wrong.add(java.util.Arrays.toString(b));
+            }
+            plain += expected ? 1 : 0;
+        }
+        assertThat(wrong).isEmpty();
+        assertThat(plain).isBetween(50_000, 150_000);
+    }
+
+    @Test
+    void plainAsciiLooksOnlyAtTheGivenLength() {
+        byte[] b = "{\"id\":\"s-1\"}\u0000\u0000".getBytes(StandardCharsets.US_ASCII);
+        assertThat(Utf8.plainAscii(b, b.length - 2)).isTrue();
+        assertThat(Utf8.plainAscii(b, b.length)).isFalse();
+    }
 }

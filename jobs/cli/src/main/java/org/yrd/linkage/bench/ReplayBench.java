@@ -43,6 +43,11 @@ public final class ReplayBench {
         public double activeRate() {
             return lines / activeSeconds;
         }
+
+        /** Lines per second of CPU time of the whole JVM (start-up included): the figure a loaded machine distorts least. */
+        public double cpuRate() {
+            return lines / cpuSeconds;
+        }
     }
 
     private final PrintStream out;
@@ -94,9 +99,10 @@ public final class ReplayBench {
             Run r = replay(files, outDir, p, settings, pack);
             runs.put(p, r);
             out.printf(Locale.ROOT, "replay, parallelism %d:  %,d lines; wall %.1f s = %,.0f lines/s; active %.1f s = %,.0f lines/s; "
-                            + "%,d alert records, %,d dead letters; this JVM used %.2f cores on average; load average after %s%n",
+                            + "%,d alert records, %,d dead letters; this JVM used %.2f cores on average, %.1f s of CPU = %,.0f lines per CPU-second; "
+                            + "load average after %s%n",
                     p, r.lines(), r.wallSeconds(), r.wallRate(), r.activeSeconds(), r.activeRate(), r.alertLines(), r.deadLetters(),
-                    r.cpuSeconds() / r.wallSeconds(), r.loadAfter());
+                    r.cpuSeconds() / r.wallSeconds(), r.cpuSeconds(), r.cpuRate(), r.loadAfter());
         }
 
         boolean met = true;
@@ -112,6 +118,11 @@ public final class ReplayBench {
             for (Run r : runs.values()) {
                 out.printf(Locale.ROOT, "replay p%d / 1-thread parse floor         %6.1f%%        (info)%n",
                         r.parallelism(), 100 * r.activeRate() / floor1.linesPerSecond());
+            }
+            for (Run r : runs.values()) {
+                out.printf(Locale.ROOT, "replay p%d / floor, lines per CPU-second  %6.1f%%        (info: %,.0f against %,.0f)%n",
+                        r.parallelism(), 100 * r.cpuRate() / (floor2.lines() / floor2.cpuSeconds()), r.cpuRate(),
+                        floor2.lines() / floor2.cpuSeconds());
             }
         }
         if (runs.containsKey(1) && runs.containsKey(2)) {

@@ -6,6 +6,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alerting.CapDocument;
 import org.yrd.linkage.alerting.CapRenderFunction;
@@ -127,10 +128,12 @@ public final class LinkageJob {
         DataStream<Event> events = null;
         for (Map.Entry<StreamKind, DataStream<RawRecord>> in : inputs.entrySet()) {
             String name = in.getKey().baseName();
-            SingleOutputStreamOperator<Event> ingested = in.getValue().connect(packs.broadcast())
-                    .transform("ingest " + name, TypeInformation.of(Event.class),
-                            new IngestOperator(in.getKey(), pack, bound, maxSkew, interval, quietAfter, clock, keyFile, devKey)
-                                    .idleWhenQuiet(idleWhenQuiet))
+            IngestOperator ingest = new IngestOperator(in.getKey(), pack, bound, maxSkew, interval, quietAfter, clock, keyFile, devKey)
+                    .idleWhenQuiet(idleWhenQuiet);
+            // without rule updates the pack never changes, and the one-input form chains to the source
+            SingleOutputStreamOperator<Event> ingested = (ruleUpdates == null
+                    ? in.getValue().transform("ingest " + name, TypeInformation.of(Event.class), (OneInputStreamOperator<RawRecord, Event>) ingest)
+                    : in.getValue().connect(packs.broadcast()).transform("ingest " + name, TypeInformation.of(Event.class), ingest))
                     .uid("ingest-" + name);
             deadLetters.add(ingested.getSideOutput(Outputs.DEAD_LETTERS));
             failures.add(ingested.getSideOutput(Outputs.FAILURES));

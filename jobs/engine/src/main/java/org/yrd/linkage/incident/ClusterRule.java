@@ -34,6 +34,12 @@ public class ClusterRule extends AnchoredGroupRule {
         return RULE_ID;
     }
 
+    /** About the default radius of 10 km in latitude. */
+    @Override
+    double cellDegrees() {
+        return 0.1;
+    }
+
     @Override
     double radiusKm() {
         return pack().cluster().radiusKm();

@@ -34,6 +34,12 @@ public class SpreadRule extends AnchoredGroupRule {
         return RULE_ID;
     }
 
+    /** About the default radius of 50 km in latitude. */
+    @Override
+    double cellDegrees() {
+        return 0.5;
+    }
+
     @Override
     double radiusKm() {
         return pack().spread().radiusKm();

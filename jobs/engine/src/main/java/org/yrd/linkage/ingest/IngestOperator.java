@@ -10,6 +10,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.StateInitializationContext;
 import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.watermarkstatus.WatermarkStatus;
@@ -36,7 +37,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Objects;
 
 /**
  * The first step of every input stream: parse and validate each record,
@@ -46,6 +46,9 @@ import java.util.Objects;
  * <p>Its second input is the rule-pack updates (broadcast), so that a changed threshold or call
  * filter applies from the next record on. The pack in force is broadcast state: every subtask
  * holds the same, and Flink gives every subtask a copy on restore, also at a higher parallelism.
+ * Where the pack cannot change (replay), it runs with its first input alone, as a one-input
+ * operator: Flink then chains it to its source, and records are parsed, placed and filtered in
+ * the source's own thread instead of being sent as raw lines to another task.
  *
  * <p>Time is decided here by the stream's {@link StreamClock}: a record stamped ahead of the real
  * time is FUTURE and moves no clock (live mode: more than {@code maxSkew} after the wall clock;
@@ -68,7 +71,8 @@ import java.util.Objects;
  * <p>Identifiers are digested under the deployment's key, which this operator reads from the key
  * file in {@link #open} on the TaskManager: the job graph carries the file's path, never the key.
  */
-public final class IngestOperator extends AbstractStreamOperator<Event> implements TwoInputStreamOperator<RawRecord, String, Event> {
+public final class IngestOperator extends AbstractStreamOperator<Event>
+        implements TwoInputStreamOperator<RawRecord, String, Event>, OneInputStreamOperator<RawRecord, Event> {
 
     private static final int SENSOR_CACHE_SIZE = 100_000;
     /**
@@ -110,9 +114,12 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     private transient Counter cacheHits;
     private transient Counter cacheMisses;
 
-    private record SensorPlace(double lat, double lon, String cityCode, int city) {}
+    private record SensorPlace(double lat, double lon, int city) {}
 
-    /** A record placed in the region, with what it was read from, for the dead letter it may become. */
+    /**
+     * A record placed in the region, with what it was read from, for the dead letter it may become.
+     * The event gets its source (a string made per record) only if it is passed on: most readings are not.
+     */
     private record Placed(Event event, RawRecord raw) {}
 
     /**
@@ -190,7 +197,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
             public void onTime(Placed p) {
                 lastRecordAt = getProcessingTimeService().getCurrentProcessingTime();
                 if (usable(p.event())) {
-                    output.collect(new StreamRecord<>(p.event(), p.event().ts()));
+                    output.collect(new StreamRecord<>(p.event().withSource(p.raw().source()), p.event().ts()));
                 } else {
                     filtered.inc();
                 }
@@ -199,7 +206,8 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
             @Override
             public void late(Placed p) {
                 if (usable(p.event())) {
-                    output.collect(new StreamRecord<>(p.event().asLate(Redaction.raw(p.raw().value())), p.event().ts()));
+                    output.collect(new StreamRecord<>(p.event().withSource(p.raw().source()).asLate(Redaction.raw(p.raw().value())),
+                            p.event().ts()));
                 } else {
                     deadLetter(Reason.LATE, lateDetail(p.event().ts()), p.raw());
                 }
@@ -226,6 +234,12 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         group.gauge(EngineMetrics.WATERMARK_LAG, () -> lastEmittedWatermark == Long.MIN_VALUE || lastEmittedWatermark == Long.MAX_VALUE
                 ? 0L : getProcessingTimeService().getCurrentProcessingTime() - lastEmittedWatermark);
         scheduleWatermark();
+    }
+
+    /** One-input use (no rule updates): as {@link #processElement1}. */
+    @Override
+    public void processElement(StreamRecord<RawRecord> element) {
+        processElement1(element);
     }
 
     /** Ingests one record; whatever it holds, it never fails the job (see {@link RecordFailures}). */
@@ -256,7 +270,7 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         }
         Event event;
         try {
-            event = place(record, raw);
+            event = place(record);
         } catch (Rejected r) {
             deadLetter(r.reason(), r.detail(), raw);
             return;
@@ -283,39 +297,46 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
         }
     }
 
-    private Event place(Object record, RawRecord raw) throws Rejected {
-        String source = raw.source();
+    /** The record as an event placed in the region, without its source yet (see {@link Placed}). */
+    private Event place(Object record) throws Rejected {
         if (record instanceof SensorReading r) {
-            return Event.sensor(r, sensorCity(r), source);
+            return Event.sensor(r, sensorCity(r), null);
         }
         if (record instanceof EmergencyCall c) {
-            return Event.call(c, city(c.cityCode(), c.lat(), c.lon()), source);
+            return Event.call(c, city(c.cityCode(), c.lat(), c.lon()), null);
         }
         if (record instanceof FraudReport f) {
             int city = region.cityOfCode(f.cityCode());
             if (city == 0) {
                 throw new Rejected(Reason.UNKNOWN_CITY, "cityCode " + f.cityCode() + " is in none of the 41 cities");
             }
-            return Event.fraud(f, city, source);
+            return Event.fraud(f, city, null);
         }
-        return Event.ack((AlertAck) record, source);
+        return Event.ack((AlertAck) record, null);
     }
 
-    /** A sensor's city, resolved once per sensor (and again only if it reports another place). */
+    /**
+     * A sensor's city. A cityCode is read as it stands (a few digit checks, cheaper than any cache);
+     * a place given by lat/lon alone is resolved once per sensor by point-in-polygon (and again only
+     * if the sensor reports another place).
+     */
     private int sensorCity(SensorReading r) throws Rejected {
+        if (r.cityCode() != null) {
+            return city(r.cityCode(), r.lat(), r.lon());
+        }
         SensorPlace p = sensorCache.get(r.sensorId());
-        if (p != null && p.lat == r.lat() && p.lon == r.lon() && Objects.equals(p.cityCode, r.cityCode())) {
+        if (p != null && p.lat == r.lat() && p.lon == r.lon()) {
             cacheHits.inc();
             if (p.city == 0) {
-                throw unplaced(r.cityCode());
+                throw unplaced(null);
             }
             return p.city;
         }
         cacheMisses.inc();
-        int city = r.cityCode() != null ? region.cityOfCode(r.cityCode()) : region.cityAt(r.lat(), r.lon());
-        sensorCache.put(r.sensorId(), new SensorPlace(r.lat(), r.lon(), r.cityCode(), city));
+        int city = region.cityAt(r.lat(), r.lon());
+        sensorCache.put(r.sensorId(), new SensorPlace(r.lat(), r.lon(), city));
         if (city == 0) {
-            throw unplaced(r.cityCode());
+            throw unplaced(null);
         }
         return city;
     }
@@ -385,6 +406,11 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     }
 
     @Override
+    public void processWatermark(Watermark mark) {
+        processWatermark1(mark);
+    }
+
+    @Override
     public void processWatermark1(Watermark mark) {
         // The source's only watermark is the final one at the end of bounded input.
         if (mark.getTimestamp() == Long.MAX_VALUE) {
@@ -401,7 +427,12 @@ public final class IngestOperator extends AbstractStreamOperator<Event> implemen
     }
 
     @Override
+    public void processWatermarkStatus(WatermarkStatus status) {
+        // whether this stream is idle is decided here (idleWhenQuiet), not by its source
+    }
+
+    @Override
     protected void processWatermarkStatus(WatermarkStatus status, int input) {
-        // whether this stream is idle is decided here (idleWhenQuiet), not by its source or the rule updates
+        // nor by the rule updates
     }
 }

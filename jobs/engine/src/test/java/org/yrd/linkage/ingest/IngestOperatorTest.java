@@ -87,6 +87,7 @@ class IngestOperatorTest {
             List<Event> out = h.extractOutputValues();
             assertThat(out).extracting(Event::id).containsExactly("b");
             assertThat(out.get(0).city()).isEqualTo(310100);
+            assertThat(out.get(0).source()).matches("test\\.jsonl:[0-9]+");
             assertThat(deadLetters(h)).isEmpty();
         }
     }
@@ -119,6 +120,7 @@ class IngestOperatorTest {
             assertThat(out).extracting(Event::id).containsExactly("within", "late");
             assertThat(out).extracting(Event::late).containsExactly(false, true);
             assertThat(out.get(1).lateRaw()).contains("\"id\":\"late\"");
+            assertThat(out).extracting(Event::source).allMatch(source -> source.matches("test\\.jsonl:[0-9]+"));
         }
     }
 
