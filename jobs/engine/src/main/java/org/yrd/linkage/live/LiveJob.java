@@ -11,6 +11,7 @@ import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.yrd.linkage.runtime.EngineOptions;
+import org.yrd.linkage.runtime.RocksDbDefaults;
 import org.yrd.linkage.engine.LinkageJob;
 import org.yrd.linkage.region.Region;
 import org.yrd.linkage.rules.RulePack;
@@ -93,7 +94,8 @@ public final class LiveJob {
     /**
      * What live mode needs unless the configuration says otherwise: speculative alerts, watermarks
      * that follow the wall clock through quiet periods, RocksDB with incremental checkpoints every
-     * 10 s, no Kryo. Each applies only where {@code given} sets nothing.
+     * 10 s, the engine's {@link RocksDbDefaults}, no Kryo. Each applies only where {@code given}
+     * sets nothing.
      *
      * <p>Buffers are flushed after every record (buffer timeout 0): an alert never waits in a
      * network buffer, and no task keeps an output-flusher thread. With a 5 ms timeout each of the
@@ -118,6 +120,7 @@ public final class LiveJob {
         d.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         d.set(RocksDBOptions.CHECKPOINT_TRANSFER_THREAD_NUM, 1);
         d.set(EngineOptions.WATERMARK_INTERVAL, Duration.ofSeconds(1));
+        d.addAll(RocksDbDefaults.get());
         return d;
     }
 
