@@ -1,6 +1,7 @@
 package org.yrd.linkage.cli;
 
 import org.yrd.linkage.bench.BenchPatterns;
+import org.yrd.linkage.bench.IdleBench;
 import org.yrd.linkage.bench.LatencyBench;
 import org.yrd.linkage.bench.LinkerBench;
 import org.yrd.linkage.bench.Machine;
@@ -27,9 +28,9 @@ import java.util.concurrent.Callable;
  * 3 when one is not, 2 for unusable arguments.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks: generate replay input, replay throughput against the parse floor, live latency, linker throughput and state, a Flink CEP peer.",
+        description = "Benchmarks: generate replay input, replay throughput against the parse floor, live latency, linker throughput and state, a Flink CEP peer, an idle job.",
         subcommands = {BenchCommand.Gen.class, BenchCommand.Replay.class, BenchCommand.Latency.class, BenchCommand.Linker.class,
-                BenchCommand.Peer.class})
+                BenchCommand.Peer.class, BenchCommand.Idle.class})
 public final class BenchCommand implements Callable<Integer> {
 
     /** Runs {@code bench ...} on its own (before it is registered with {@code ./linkage}). */
@@ -48,7 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Cli.fail("bench needs a subcommand: gen, replay, latency, linker or peer (see bench --help)");
+        return Cli.fail("bench needs a subcommand: gen, replay, latency, linker, peer or idle (see bench --help)");
     }
 
     static Path benchDir() {
@@ -209,6 +210,32 @@ public final class BenchCommand implements Callable<Integer> {
             }
             return new PeerBench(Cli.home().toAbsolutePath(), System.out).run(in == null ? null : in.toAbsolutePath(), parallelism, live, d, w,
                     Duration.ofMillis(200), Duration.ofSeconds(10), Map.of());
+        }
+    }
+
+    @Command(name = "idle", mixinStandardHelpOptions = true,
+            description = "CPU and threads of the live job with no input, on a local broker and MiniCluster.")
+    static final class Idle implements Callable<Integer> {
+        @Option(names = "--warm-up", defaultValue = "150s", description = "Time before measuring: start-up, first checkpoints, JIT (default: ${DEFAULT-VALUE}).")
+        String warmUp;
+
+        @Option(names = "--duration", defaultValue = "60s", description = "Time measured (default: ${DEFAULT-VALUE}).")
+        String duration;
+
+        @Override
+        public Integer call() throws Exception {
+            Duration w;
+            Duration d;
+            try {
+                w = Cli.duration(warmUp);
+                d = Cli.duration(duration);
+            } catch (IllegalArgumentException e) {
+                return Cli.fail(e.getMessage());
+            }
+            if (d.toSeconds() < 1) {
+                return Cli.fail("--duration must be at least 1s");
+            }
+            return new IdleBench(Cli.home().toAbsolutePath(), System.out).run(w, d, 2);
         }
     }
 
