@@ -105,12 +105,17 @@ public final class LatencyBench {
 
     /** The job whose latency is measured: the engine's live job, or {@link CepPeer}'s. */
     public enum Target {
-        ENGINE("yrd-linkage latency bench"), CEP_PEER("flink-cep peer latency bench");
+        ENGINE("yrd-linkage latency bench", null),
+        CEP_PEER("flink-cep peer (processing time) latency bench", null),
+        CEP_PEER_EVENT_TIME("flink-cep peer (event time, 1 s bound) latency bench", Duration.ofSeconds(1));
 
         final String jobName;
+        /** The peer's out-of-orderness bound, null for processing time. */
+        final Duration bound;
 
-        Target(String jobName) {
+        Target(String jobName, Duration bound) {
             this.jobName = jobName;
+            this.bound = bound;
         }
     }
 
@@ -207,7 +212,7 @@ public final class LatencyBench {
                 LiveJob.prepare(env, conf, RulePack.defaults());
             } else {
                 KafkaIO.createTopics(conf, KafkaIO.clientProperties(conf));
-                CepPeer.live(env, bootstrap, topics.input(StreamKind.SENSOR), topics.input(StreamKind.CALL), topics.alerts("YRD"));
+                CepPeer.live(env, bootstrap, topics.input(StreamKind.SENSOR), topics.input(StreamKind.CALL), topics.alerts("YRD"), target.bound);
             }
             out.println("job under test: " + target.jobName);
             job = env.executeAsync(target.jobName);

@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * engine's replay, over the same sensor-reading and call files at the same parallelism, both on a
  * local MiniCluster with RocksDB state; lines per second of wall time and per CPU-second of this
  * JVM. Latency: {@link LatencyBench} with the same broker set-up, load and planted chains, first
- * against the engine's live job, then against the peer, each on a fresh broker and MiniCluster.
+ * against the engine's live job, then against the peer in processing time, then in event time
+ * with a 1 s out-of-orderness bound, each on a fresh broker and MiniCluster.
  */
 public final class PeerBench {
 
@@ -50,6 +51,7 @@ public final class PeerBench {
         }
         List<LatencyBench.Phase> ours = List.of();
         List<LatencyBench.Phase> peer = List.of();
+        List<LatencyBench.Phase> peerEventTime = List.of();
         if (!rates.isEmpty()) {
             out.println();
             out.println("== latency: the engine's live job");
@@ -57,10 +59,15 @@ public final class PeerBench {
             engine.run(rates, duration, warmUp, chainEvery, parallelism, checkpointInterval, settings);
             ours = List.copyOf(engine.phases());
             out.println();
-            out.println("== latency: the flink-cep peer");
+            out.println("== latency: the flink-cep peer in processing time");
             LatencyBench cep = new LatencyBench(home, out).target(LatencyBench.Target.CEP_PEER);
             cep.run(rates, duration, warmUp, chainEvery, parallelism, checkpointInterval, settings);
             peer = List.copyOf(cep.phases());
+            out.println();
+            out.println("== latency: the flink-cep peer in event time");
+            LatencyBench cepEvent = new LatencyBench(home, out).target(LatencyBench.Target.CEP_PEER_EVENT_TIME);
+            cepEvent.run(rates, duration, warmUp, chainEvery, parallelism, checkpointInterval, settings);
+            peerEventTime = List.copyOf(cepEvent.phases());
         }
 
         out.println();
@@ -76,7 +83,10 @@ public final class PeerBench {
                     out.println(latencyRow("engine", ours.get(i)));
                 }
                 if (i < peer.size()) {
-                    out.println(latencyRow("cep peer", peer.get(i)));
+                    out.println(latencyRow("cep proc.", peer.get(i)));
+                }
+                if (i < peerEventTime.size()) {
+                    out.println(latencyRow("cep event", peerEventTime.get(i)));
                 }
             }
         }
