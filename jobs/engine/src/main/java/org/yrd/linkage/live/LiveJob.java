@@ -106,8 +106,7 @@ public final class LiveJob {
      * job's state is a few small files. Watermarks go out every second rather than every 200 ms:
      * a quiet stream's watermark follows the wall clock, and each step moves the whole graph's
      * event time; alerts do not wait for it, and a deadline fires at most 0.8 s later, against
-     * the 5-minute out-of-orderness bound it already waits for. The sources make no watermarks
-     * (ingestion does), so Flink's periodic watermark timer of every source subtask is off.
+     * the 5-minute out-of-orderness bound it already waits for.
      */
     public static Configuration liveDefaults() {
         Configuration d = new Configuration();
@@ -121,7 +120,6 @@ public final class LiveJob {
         d.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         d.set(RocksDBOptions.CHECKPOINT_TRANSFER_THREAD_NUM, 1);
         d.set(EngineOptions.WATERMARK_INTERVAL, Duration.ofSeconds(1));
-        d.set(PipelineOptions.AUTO_WATERMARK_INTERVAL, Duration.ZERO);
         d.addAll(RocksDbDefaults.get());
         return d;
     }
