@@ -16,6 +16,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.yrd.linkage.runtime.EngineOptions;
+import org.yrd.linkage.live.KafkaIO;
 import org.yrd.linkage.live.LiveJob;
 import org.yrd.linkage.live.Topics;
 import org.yrd.linkage.model.CallCategory;
@@ -102,6 +103,36 @@ public final class LatencyBench {
 
     private record Expect(long sentNanos, long sentMillis, Phase phase) {}
 
+    /** The job whose latency is measured: the engine's live job, or {@link CepPeer}'s. */
+    public enum Target {
+        ENGINE("yrd-linkage latency bench", null),
+        CEP_PEER("flink-cep peer (processing time) latency bench", null),
+        CEP_PEER_EVENT_TIME("flink-cep peer (event time, 1 s bound) latency bench", Duration.ofSeconds(1));
+
+        final String jobName;
+        /** The peer's out-of-orderness bound, null for processing time. */
+        final Duration bound;
+
+        Target(String jobName, Duration bound) {
+            this.jobName = jobName;
+            this.bound = bound;
+        }
+    }
+
+    private Target target = Target.ENGINE;
+    private final List<Phase> measured = new ArrayList<>();
+
+    /** Measures {@code target} instead of the engine. */
+    public LatencyBench target(Target target) {
+        this.target = target;
+        return this;
+    }
+
+    /** The phases of the last {@link #run}, for a caller that sets them beside another run's. */
+    List<Phase> phases() {
+        return measured;
+    }
+
     private final Path home;
     private final Path work;
     private final PrintStream out;
@@ -128,7 +159,7 @@ public final class LatencyBench {
 
     /** Runs the phases; returns 0 when the p99 target is met at its rate, 3 when not. */
     public int run(List<Integer> rates, Duration duration, Duration warmUp, Duration chainEvery, int parallelism,
-                   Duration checkpointInterval) throws Exception {
+                   Duration checkpointInterval, Map<String, String> settings) throws Exception {
         out.println(Machine.describe());
         SplittableRandom placing = new SplittableRandom(7);
         pool = Places.pool(placing, 20_000);
@@ -144,6 +175,9 @@ public final class LatencyBench {
         out.printf(Locale.ROOT, "settings: parallelism %d, checkpoints every %d s (RocksDB, incremental), at-least-once, "
                         + "a chain every %d ms over %d sites >= 20 km apart, warm-up %d s, %d s per rate%n",
                 parallelism, checkpointInterval.toSeconds(), chainEvery.toMillis(), sites.size(), warmUp.toSeconds(), duration.toSeconds());
+        if (!settings.isEmpty()) {
+            out.println("set: " + settings);
+        }
 
         Files.createDirectories(work);
         ReplayBench.deleteTree(work.resolve("work"));
@@ -152,7 +186,8 @@ public final class LatencyBench {
         Thread hook = new Thread(this::stopBroker, "latency-bench-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         JobClient job = null;
-        List<Phase> phases = new ArrayList<>();
+        List<Phase> phases = measured;
+        phases.clear();
         try {
             long t0 = System.nanoTime();
             String bootstrap = new LocalKafka(home, work, out).start(port);
@@ -169,14 +204,21 @@ public final class LatencyBench {
             user.setString("rest.bind-address", "127.0.0.1");
             user.setString("rest.bind-port", "0");
             user.setString("restart-strategy.type", "none");
+            user.addAll(Configuration.fromMap(settings));
             Configuration conf = LiveJob.withLiveDefaults(user);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
-            LiveJob.prepare(env, conf, RulePack.defaults());
-            job = env.executeAsync("yrd-linkage latency bench");
+            Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
+            if (target == Target.ENGINE) {
+                LiveJob.prepare(env, conf, RulePack.defaults());
+            } else {
+                KafkaIO.createTopics(conf, KafkaIO.clientProperties(conf));
+                CepPeer.live(env, bootstrap, topics.input(StreamKind.SENSOR), topics.input(StreamKind.CALL), topics.alerts("YRD"), target.bound);
+            }
+            out.println("job under test: " + target.jobName);
+            job = env.executeAsync(target.jobName);
             waitRunning(job);
             out.printf(Locale.ROOT, "job running %.1f s after start%n", (System.nanoTime() - t0) / 1e9);
 
-            Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
             Thread consumer = new Thread(() -> consume(bootstrap, topics), "latency-bench-consumer");
             consumer.setDaemon(true);
             consumer.start();

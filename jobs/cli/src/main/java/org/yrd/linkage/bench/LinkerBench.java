@@ -1,5 +1,6 @@
 package org.yrd.linkage.bench;
 
+import org.yrd.linkage.runtime.RocksDbDefaults;
 import org.yrd.linkage.runtime.RulePacks;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -19,6 +20,7 @@ import org.apache.flink.configuration.MetricOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.state.rocksdb.RocksDBConfigurableOptions;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
@@ -133,11 +135,13 @@ public final class LinkerBench {
             conf.setString("state.backend.rocksdb.metrics." + m, "true");
         }
         conf.setString("state.backend.rocksdb.metrics.column-family-as-variable", "true");
+        conf.addAll(RocksDbDefaults.get());
         conf.addAll(Configuration.fromMap(settings));
         out.printf(Locale.ROOT, "settings: %,d reports, %,d distinct identifiers (%.1f per report) + %.0f%% of reports naming one of a recent report's, "
-                        + "ts %d ms apart over %.1f days; linker in ordered mode, parallelism 1, RocksDB (managed memory %s, bloom filters %s) in %s%n",
+                        + "ts %d ms apart over %.1f days; linker in ordered mode, parallelism 1, RocksDB (managed memory %s, bloom filters %s, "
+                        + "partitioned index and filters %s) in %s%n",
                 reports, identifiers, (double) identifiers / reports, 100 * linkShare, spacing, spacing * reports / 86_400_000.0,
-                conf.getString("taskmanager.memory.managed.size", "?"), conf.getString("state.backend.rocksdb.use-bloom-filter", "false"), rocksDir);
+                conf.getString("taskmanager.memory.managed.size", "?"), conf.get(RocksDBConfigurableOptions.USE_BLOOM_FILTER), conf.get(RocksDBOptions.USE_PARTITIONED_INDEX_FILTERS), rocksDir);
 
         ALERTS.set(0);
         REPORTS.set(0);

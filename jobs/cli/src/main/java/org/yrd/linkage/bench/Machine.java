@@ -66,6 +66,11 @@ public final class Machine {
                 .orElse(-1L);
     }
 
+    /** Threads of this process as the OS counts them (Java threads and native ones: RocksDB, GC, JIT), or -1. */
+    public static long osThreads() {
+        return firstValue(Path.of("/proc/self/status"), "Threads").map(v -> Long.parseLong(v.trim())).orElse(-1L);
+    }
+
     /** CPU time this process has used so far (all threads), or -1 when the JVM does not say. */
     public static long processCpuNanos() {
         if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {

@@ -1,10 +1,12 @@
 package org.yrd.linkage.cli;
 
 import org.yrd.linkage.bench.BenchPatterns;
+import org.yrd.linkage.bench.IdleBench;
 import org.yrd.linkage.bench.LatencyBench;
 import org.yrd.linkage.bench.LinkerBench;
 import org.yrd.linkage.bench.Machine;
 import org.yrd.linkage.bench.MixedStreamGenerator;
+import org.yrd.linkage.bench.PeerBench;
 import org.yrd.linkage.bench.ReplayBench;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -25,8 +28,9 @@ import java.util.concurrent.Callable;
  * 3 when one is not, 2 for unusable arguments.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Benchmarks: generate replay input, replay throughput against the parse floor, live latency, linker throughput and state.",
-        subcommands = {BenchCommand.Gen.class, BenchCommand.Replay.class, BenchCommand.Latency.class, BenchCommand.Linker.class})
+        description = "Benchmarks: generate replay input, replay throughput against the parse floor, live latency, linker throughput and state, a Flink CEP peer, an idle job.",
+        subcommands = {BenchCommand.Gen.class, BenchCommand.Replay.class, BenchCommand.Latency.class, BenchCommand.Linker.class,
+                BenchCommand.Peer.class, BenchCommand.Idle.class})
 public final class BenchCommand implements Callable<Integer> {
 
     /** Runs {@code bench ...} on its own (before it is registered with {@code ./linkage}). */
@@ -45,7 +49,7 @@ public final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        return Cli.fail("bench needs a subcommand: gen, replay, latency or linker (see bench --help)");
+        return Cli.fail("bench needs a subcommand: gen, replay, latency, linker, peer or idle (see bench --help)");
     }
 
     static Path benchDir() {
@@ -141,6 +145,9 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--checkpoint-interval", defaultValue = "10s", description = "Checkpoint interval (default: ${DEFAULT-VALUE}, as live mode).")
         String checkpointInterval;
 
+        @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set an engine or Flink option of the live job, e.g. --set execution.checkpointing.unaligned.enabled=true.")
+        Map<String, String> settings = new LinkedHashMap<>();
+
         @Override
         public Integer call() throws Exception {
             Duration d;
@@ -161,7 +168,74 @@ public final class BenchCommand implements Callable<Integer> {
             if (d.toSeconds() < 1 || d.toMinutes() > 30 || c.toMillis() < 10 || parallelism < 1 || parallelism > 8 || cp.toMillis() < 100) {
                 return Cli.fail("--duration must be 1s..30min, --chain-every >= 10ms, --parallelism 1..8, --checkpoint-interval >= 100ms");
             }
-            return new LatencyBench(Cli.home().toAbsolutePath(), System.out).run(rates, d, w, c, parallelism, cp);
+            return new LatencyBench(Cli.home().toAbsolutePath(), System.out).run(rates, d, w, c, parallelism, cp, settings);
+        }
+    }
+
+    @Command(name = "peer", mixinStandardHelpOptions = true,
+            description = "A plain Flink CEP job (breach followed by 3 related calls within 15 km and 30 min, keyed by grid cell) beside the engine: "
+                    + "throughput over the same files, latency under the same live load.")
+    static final class Peer implements Callable<Integer> {
+        @Option(names = "--in", description = "Directory with replay files (bench gen writes them) for the throughput run; none: latency only.")
+        Path in;
+
+        @Option(names = "--rates", split = ",", defaultValue = "20000", description = "Input rates of the latency runs, events/s; 0 for none (default: ${DEFAULT-VALUE}).")
+        List<Integer> rates = new ArrayList<>();
+
+        @Option(names = "--duration", defaultValue = "60s", description = "Time per rate (default: ${DEFAULT-VALUE}).")
+        String duration;
+
+        @Option(names = "--warm-up", defaultValue = "30s", description = "Warm-up at the first rate, not counted (default: ${DEFAULT-VALUE}).")
+        String warmUp;
+
+        @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism of both jobs (default: ${DEFAULT-VALUE}).")
+        int parallelism;
+
+        @Override
+        public Integer call() throws Exception {
+            Duration d;
+            Duration w;
+            try {
+                d = Cli.duration(duration);
+                w = Cli.duration(warmUp);
+            } catch (IllegalArgumentException e) {
+                return Cli.fail(e.getMessage());
+            }
+            List<Integer> live = rates.stream().filter(r -> r != 0).toList();
+            if (live.stream().anyMatch(r -> r < 1 || r > 1_000_000) || parallelism < 1 || parallelism > 8 || d.toSeconds() < 1) {
+                return Cli.fail("--rates must be between 1 and 1000000 events/s (or 0), --parallelism 1..8, --duration >= 1s");
+            }
+            if (in != null && !Files.isDirectory(in)) {
+                return Cli.fail("--in " + in + " is not a directory");
+            }
+            return new PeerBench(Cli.home().toAbsolutePath(), System.out).run(in == null ? null : in.toAbsolutePath(), parallelism, live, d, w,
+                    Duration.ofMillis(200), Duration.ofSeconds(10), Map.of());
+        }
+    }
+
+    @Command(name = "idle", mixinStandardHelpOptions = true,
+            description = "CPU and threads of the live job with no input, on a local broker and MiniCluster.")
+    static final class Idle implements Callable<Integer> {
+        @Option(names = "--warm-up", defaultValue = "150s", description = "Time before measuring: start-up, first checkpoints, JIT (default: ${DEFAULT-VALUE}).")
+        String warmUp;
+
+        @Option(names = "--duration", defaultValue = "60s", description = "Time measured (default: ${DEFAULT-VALUE}).")
+        String duration;
+
+        @Override
+        public Integer call() throws Exception {
+            Duration w;
+            Duration d;
+            try {
+                w = Cli.duration(warmUp);
+                d = Cli.duration(duration);
+            } catch (IllegalArgumentException e) {
+                return Cli.fail(e.getMessage());
+            }
+            if (d.toSeconds() < 1) {
+                return Cli.fail("--duration must be at least 1s");
+            }
+            return new IdleBench(Cli.home().toAbsolutePath(), System.out).run(w, d, 2);
         }
     }
 

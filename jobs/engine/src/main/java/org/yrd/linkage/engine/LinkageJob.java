@@ -156,8 +156,9 @@ public final class LinkageJob {
                 rules, new SpreadRule(pack, speculative), "inc-spread", "INC-SPREAD (sensor kind)"));
         alerts.add(rule(unique.flatMap(new ClusterRule.Route()).returns(Routed.class).name("route inc-cluster"),
                 rules, new ClusterRule(pack, speculative), "inc-cluster", "INC-CLUSTER (call category)"));
+        // one key (merges are global), so one subtask: a second would hold an empty state backend
         alerts.add(rule(unique.flatMap(new LinkRule.Route()).returns(Routed.class).name("route cyb-link"),
-                rules, new LinkRule(pack, speculative), "cyb-link", "CYB-LINK (linker)"));
+                rules, new LinkRule(pack, speculative), "cyb-link", "CYB-LINK (linker)").setParallelism(1));
         alerts.add(rule(unique.flatMap(new BurstRule.Route()).returns(Routed.class).name("route cyb-burst"),
                 rules, new BurstRule(pack, speculative), "cyb-burst", "CYB-BURST (identifier)"));
         alerts.add(rule(unique.connect(rules).process(new PatternRouting(pack)).name("route patterns"),
@@ -190,7 +191,11 @@ public final class LinkageJob {
             sinks.capDocuments(documents);
         }
 
-        deadLetters.add(union(failures).map(Redaction::failure).returns(DeadLetter.class).name("mask dead letters of failures"));
+        // masked where each failure is made (chained to its step), not in a task of its own
+        for (DataStream<DeadLetter> f : failures) {
+            deadLetters.add(f.map(Redaction::failure).returns(DeadLetter.class).setParallelism(f.getParallelism())
+                    .name("mask dead letters of failures"));
+        }
         sinks.deadLetters(union(deadLetters));
     }
 

@@ -134,6 +134,9 @@ public final class KafkaIO {
         Properties consumer = new Properties();
         consumer.putAll(props);
         consumer.putIfAbsent(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, OUTAGE_BUDGET_MS);
+        // an empty fetch waits at the broker for 5 s instead of 0.5 s: a record still returns it at
+        // once (fetch.min.bytes 1), and an idle job's nine consumers ask ten times less often
+        consumer.putIfAbsent(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "5000");
         return consumer;
     }
 
@@ -191,9 +194,11 @@ public final class KafkaIO {
 
             @Override
             public void deadLetters(DataStream<DeadLetter> deadLetters) {
+                // one producer: dead letters come from every step of the graph, a few a second
                 deadLetters.map(d -> new KafkaRecord(topics.deadLetters(), utf8(d.stream().name()), utf8(AlertJson.deadLetter(d))))
-                        .returns(KafkaRecord.class).name("dead-letter records")
-                        .sinkTo(sink(conf, props, Output.DEAD_LETTERS)).name("kafka " + topics.deadLetters()).uid("sink-deadletter");
+                        .returns(KafkaRecord.class).name("dead-letter records").setParallelism(1)
+                        .sinkTo(sink(conf, props, Output.DEAD_LETTERS)).name("kafka " + topics.deadLetters()).uid("sink-deadletter")
+                        .setParallelism(1);
             }
         };
     }

@@ -9,7 +9,9 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.yrd.linkage.runtime.EngineOptions;
+import org.yrd.linkage.runtime.RocksDbDefaults;
 import org.yrd.linkage.engine.LinkageJob;
 import org.yrd.linkage.region.Region;
 import org.yrd.linkage.rules.RulePack;
@@ -92,7 +94,19 @@ public final class LiveJob {
     /**
      * What live mode needs unless the configuration says otherwise: speculative alerts, watermarks
      * that follow the wall clock through quiet periods, RocksDB with incremental checkpoints every
-     * 10 s, a 5 ms buffer timeout, no Kryo. Each applies only where {@code given} sets nothing.
+     * 10 s, the engine's {@link RocksDbDefaults}, no Kryo. Each applies only where {@code given}
+     * sets nothing.
+     *
+     * <p>Buffers are flushed after every record (buffer timeout 0): an alert never waits in a
+     * network buffer, and no task keeps an output-flusher thread. With a 5 ms timeout each of the
+     * ~120 record writers of the graph had a thread waking 200 times a second, which was most of
+     * what an idle job cost (BENCHMARKS.md, "Idle"); past ingestion only a few hundred records a
+     * second flow, and the sources' edges cost little per flush. RocksDB uploads a checkpoint's
+     * files with one thread per state backend instead of four: an incremental checkpoint of this
+     * job's state is a few small files. Watermarks go out every second rather than every 200 ms:
+     * a quiet stream's watermark follows the wall clock, and each step moves the whole graph's
+     * event time; alerts do not wait for it, and a deadline fires at most 0.8 s later, against
+     * the 5-minute out-of-orderness bound it already waits for.
      */
     public static Configuration liveDefaults() {
         Configuration d = new Configuration();
@@ -101,10 +115,13 @@ public final class LiveJob {
         d.set(EngineOptions.IDLE_WHEN_QUIET, true);
         d.set(PipelineOptions.OBJECT_REUSE, true);
         d.set(PipelineOptions.GENERIC_TYPES, false);
-        d.set(ExecutionOptions.BUFFER_TIMEOUT, Duration.ofMillis(5));
+        d.set(ExecutionOptions.BUFFER_TIMEOUT, Duration.ZERO);
         d.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(10));
         d.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         d.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
+        d.set(RocksDBOptions.CHECKPOINT_TRANSFER_THREAD_NUM, 1);
+        d.set(EngineOptions.WATERMARK_INTERVAL, Duration.ofSeconds(1));
+        d.addAll(RocksDbDefaults.get());
         return d;
     }
 

@@ -12,6 +12,7 @@ import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alerting.AlertJson;
 import org.yrd.linkage.alerting.CapDocument;
 import org.yrd.linkage.runtime.EngineOptions;
+import org.yrd.linkage.runtime.RocksDbDefaults;
 import org.yrd.linkage.engine.LinkageJob;
 import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.StreamKind;
@@ -66,6 +67,7 @@ public final class Replay {
         conf.set(EngineOptions.IDENTIFIER_DEV_KEY, !overrides.contains(EngineOptions.IDENTIFIER_KEY_FILE));
         conf.setString("rest.bind-address", "127.0.0.1");
         conf.setString("taskmanager.memory.managed.size", "256m");
+        conf.addAll(RocksDbDefaults.get());
         conf.addAll(overrides);
         return conf;
     }
