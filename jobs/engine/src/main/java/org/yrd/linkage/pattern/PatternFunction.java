@@ -119,13 +119,22 @@ public class PatternFunction extends SequencedRuleFunction<PatternFunction.Run> 
         scope = new PatternCompiler.Scope();
     }
 
+    /**
+     * Also called when the task is cancelled before or during {@link #open} (a TaskManager lost
+     * while the job restores): whatever was not made is skipped, because an exception here would
+     * take the whole TaskManager down (Flink treats a failing cleanup as fatal).
+     */
     @Override
     public void close() throws Exception {
-        for (Compiled c : compiled.values()) {
-            c.nfa().close();
+        if (compiled != null) {
+            for (Compiled c : compiled.values()) {
+                c.nfa().close();
+            }
         }
         if (committedBuffer != null) {
             committedBuffer.releaseCacheStatisticsTimer();
+        }
+        if (speculativeBuffer != null) {
             speculativeBuffer.releaseCacheStatisticsTimer();
         }
         super.close();

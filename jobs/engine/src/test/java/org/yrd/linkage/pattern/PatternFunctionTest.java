@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.yrd.linkage.testing.PatternCases.FLOOD_RESCUE;
 import static org.yrd.linkage.testing.PatternCases.IMPERSONATION_MISSING;
 import static org.yrd.linkage.testing.PatternCases.INVESTMENT_WAVE;
@@ -61,6 +62,13 @@ class PatternFunctionTest {
     void thePatternsTogetherGiveTheirAlertsAndNoOthers() throws Exception {
         assertThat(run(PatternCases.examplePack(), false, PatternCases.all())).containsOnlyKeys(
                 "PAT-FLOOD-RESCUE:f-s1", "PAT-INVESTMENT-WAVE:w-1", "PAT-IMPERSONATION-MISSING:m-f1");
+    }
+
+    @Test
+    void closingAFunctionThatNeverOpenedThrowsNothing() {
+        // a task cancelled while it restores is closed without having opened; an exception there
+        // is fatal to the whole TaskManager (seen in the cluster test after losing a TaskManager)
+        assertThatCode(() -> new PatternFunction(PatternCases.examplePack(), true).close()).doesNotThrowAnyException();
     }
 
     // --- timeliness: alerts do not wait for the watermark, and end as the event-time run
