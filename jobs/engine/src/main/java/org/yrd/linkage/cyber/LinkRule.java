@@ -10,6 +10,7 @@ import org.apache.flink.util.Collector;
 import org.yrd.linkage.alert.AlertKind;
 import org.yrd.linkage.alert.Evidence;
 import org.yrd.linkage.chain.Chain;
+import org.yrd.linkage.chain.MapStateOverlay;
 import org.yrd.linkage.chain.Routed;
 import org.yrd.linkage.chain.SequencedRuleFunction;
 import org.yrd.linkage.model.Event;
@@ -341,17 +342,13 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
      * hands out live objects), writes stay here and are dropped with the view.
      */
     private final class Overlay implements LinkStore {
-        private final Map<String, IdentEntry> identOverlay = new HashMap<>();
-        private final Map<String, LinkCase> caseOverlay = new HashMap<>();
-        private final Map<String, Chain> absorbedOverlay = new HashMap<>();
+        private final MapStateOverlay<String, IdentEntry> identOverlay = new MapStateOverlay<>(idents, identSerializer);
+        private final MapStateOverlay<String, LinkCase> caseOverlay = new MapStateOverlay<>(cases, caseSerializer);
+        private final MapStateOverlay<String, Chain> absorbedOverlay = new MapStateOverlay<>(absorbed, chainSerializer);
         private final Map<String, String> mergedOverlay = new HashMap<>();
 
         @Override
         public IdentEntry ident(String key) throws Exception {
-            if (!identOverlay.containsKey(key)) {
-                IdentEntry e = idents.get(key);
-                identOverlay.put(key, e == null ? null : identSerializer.copy(e));
-            }
             return identOverlay.get(key);
         }
 
@@ -362,10 +359,6 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
 
         @Override
         public LinkCase linkCase(String id) throws Exception {
-            if (!caseOverlay.containsKey(id)) {
-                LinkCase c = cases.get(id);
-                caseOverlay.put(id, c == null ? null : caseSerializer.copy(c));
-            }
             return caseOverlay.get(id);
         }
 
@@ -376,7 +369,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
 
         @Override
         public void removeCase(String id) {
-            caseOverlay.put(id, null);
+            caseOverlay.remove(id);
         }
 
         @Override
@@ -396,10 +389,6 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
 
         @Override
         public Chain absorbed(String alertId) throws Exception {
-            if (!absorbedOverlay.containsKey(alertId)) {
-                Chain c = absorbed.get(alertId);
-                absorbedOverlay.put(alertId, c == null ? null : chainSerializer.copy(c));
-            }
             return absorbedOverlay.get(alertId);
         }
 

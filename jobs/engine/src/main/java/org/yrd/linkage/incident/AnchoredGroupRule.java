@@ -8,6 +8,7 @@ import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.yrd.linkage.alert.AlertKind;
 import org.yrd.linkage.alert.Evidence;
 import org.yrd.linkage.chain.Chain;
+import org.yrd.linkage.chain.MapStateOverlay;
 import org.yrd.linkage.chain.SequencedRuleFunction;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.region.Geo;
@@ -292,7 +293,7 @@ abstract class AnchoredGroupRule extends SequencedRuleFunction<GroupStore> {
      */
     private final class Overlay implements GroupStore {
         private final Map<Long, List<Anchor>> cellOverlay = new HashMap<>();
-        private final Map<String, Group> groupOverlay = new HashMap<>();
+        private final MapStateOverlay<String, Group> groupOverlay = new MapStateOverlay<>(groups, groupSerializer);
 
         @Override
         public List<Anchor> cell(long cell) throws Exception {
@@ -328,10 +329,6 @@ abstract class AnchoredGroupRule extends SequencedRuleFunction<GroupStore> {
 
         @Override
         public Group group(String alertId) throws Exception {
-            if (!groupOverlay.containsKey(alertId)) {
-                Group g = groups.get(alertId);
-                groupOverlay.put(alertId, g == null ? null : groupSerializer.copy(g));
-            }
             return groupOverlay.get(alertId);
         }
 
@@ -342,7 +339,7 @@ abstract class AnchoredGroupRule extends SequencedRuleFunction<GroupStore> {
 
         @Override
         public void removeGroup(String alertId) {
-            groupOverlay.put(alertId, null);
+            groupOverlay.remove(alertId);
         }
 
         @Override
