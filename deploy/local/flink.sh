@@ -74,7 +74,7 @@ live_tm_ids() {
 }
 
 render_conf() {
-  mkdir -p "$CONF" "$LOGS" "$FDIR/tmp" "$FDIR/web-tmp" "$FDIR/web-upload" "$FDIR/checkpoints" "$FDIR/savepoints"
+  mkdir -p "$CONF" "$LOGS" "$FDIR/tmp" "$FDIR/web-tmp" "$FDIR/web-upload" "$FDIR/checkpoints" "$FDIR/savepoints" "$FDIR/changelog"
   sed -e "s|@WORK@|$WORK|g" -e "s|@REST_PORT@|$REST_PORT|g" -e "s|@RPC_PORT@|$RPC_PORT|g" \
     -e "s|@PROM_PORTS@|$PROM_PORTS|g" "$HERE/../../config/flink/local-session.yaml" >"$CONF/config.yaml"
   cp "$HERE/log4j-flink.properties" "$CONF/log4j.properties"

@@ -65,7 +65,7 @@ public final class IdleBench {
             user.setString("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
             user.setString("rest.bind-address", "127.0.0.1");
             user.setString("rest.bind-port", "0");
-            Configuration conf = LiveJob.withLiveDefaults(user);
+            Configuration conf = LiveJob.withLocalClusterDefaults(user);
             out.printf(Locale.ROOT, "settings: parallelism %d, checkpoints every %s, buffer timeout %s, broker %s; warm-up %d s, measured %d s%n",
                     parallelism, conf.getString("execution.checkpointing.interval", "?"), conf.getString("execution.buffer-timeout.interval", "?"),
                     bootstrap, warmUp.toSeconds(), measure.toSeconds());

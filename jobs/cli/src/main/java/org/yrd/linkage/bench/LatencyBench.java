@@ -32,6 +32,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -121,6 +122,13 @@ public final class LatencyBench {
 
     private Target target = Target.ENGINE;
     private final List<Phase> measured = new ArrayList<>();
+    private PrintStream trace;
+
+    /** Writes one line per alerted chain to {@code trace}: phase, wall-clock send time, latency and its split. */
+    public LatencyBench trace(PrintStream trace) {
+        this.trace = trace;
+        return this;
+    }
 
     /** Measures {@code target} instead of the engine. */
     public LatencyBench target(Target target) {
@@ -205,7 +213,7 @@ public final class LatencyBench {
             user.setString("rest.bind-port", "0");
             user.setString("restart-strategy.type", "none");
             user.addAll(Configuration.fromMap(settings));
-            Configuration conf = LiveJob.withLiveDefaults(user);
+            Configuration conf = LiveJob.withLocalClusterDefaults(user);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
             Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
             if (target == Target.ENGINE) {
@@ -421,6 +429,11 @@ public final class LatencyBench {
                         long emitted = emittedAtOf(r.value());
                         e.phase().record(e.sentNanos(), (now - e.sentNanos()) / 1000,
                                 emitted < 0 ? -1 : emitted - e.sentMillis(), emitted < 0 ? -1 : nowMillis - emitted);
+                        if (trace != null) {
+                            trace.printf(Locale.ROOT, "%s %s %.1f %d %d%n", e.phase().name.replace(",", ""),
+                                    Instant.ofEpochMilli(e.sentMillis()), (now - e.sentNanos()) / 1e6,
+                                    emitted < 0 ? -1 : emitted - e.sentMillis(), emitted < 0 ? -1 : nowMillis - emitted);
+                        }
                     }
                 }
             }

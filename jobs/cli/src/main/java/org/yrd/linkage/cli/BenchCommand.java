@@ -12,6 +12,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -148,6 +150,9 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Set an engine or Flink option of the live job, e.g. --set execution.checkpointing.unaligned.enabled=true.")
         Map<String, String> settings = new LinkedHashMap<>();
 
+        @Option(names = "--trace", paramLabel = "FILE", description = "Write one line per alerted chain: phase, send time (UTC), latency ms, produce->emitted ms, emitted->consumed ms.")
+        Path trace;
+
         @Override
         public Integer call() throws Exception {
             Duration d;
@@ -168,7 +173,13 @@ public final class BenchCommand implements Callable<Integer> {
             if (d.toSeconds() < 1 || d.toMinutes() > 30 || c.toMillis() < 10 || parallelism < 1 || parallelism > 8 || cp.toMillis() < 100) {
                 return Cli.fail("--duration must be 1s..30min, --chain-every >= 10ms, --parallelism 1..8, --checkpoint-interval >= 100ms");
             }
-            return new LatencyBench(Cli.home().toAbsolutePath(), System.out).run(rates, d, w, c, parallelism, cp, settings);
+            LatencyBench bench = new LatencyBench(Cli.home().toAbsolutePath(), System.out);
+            if (trace == null) {
+                return bench.run(rates, d, w, c, parallelism, cp, settings);
+            }
+            try (PrintStream t = new PrintStream(Files.newOutputStream(trace), true, StandardCharsets.UTF_8)) {
+                return bench.trace(t).run(rates, d, w, c, parallelism, cp, settings);
+            }
         }
     }
 

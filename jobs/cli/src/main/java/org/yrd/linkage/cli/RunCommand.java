@@ -131,6 +131,6 @@ final class RunCommand implements Callable<Integer> {
         user.setString("rest.bind-address", "127.0.0.1");
         user.setString("rest.port", "8081");
         user.addAll(Configuration.fromMap(settings));
-        return LiveJob.withLiveDefaults(user);
+        return LiveJob.withLocalClusterDefaults(user);
     }
 }

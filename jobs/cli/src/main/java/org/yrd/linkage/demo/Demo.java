@@ -123,7 +123,7 @@ public final class Demo {
         JobClient job = null;
         try {
             String bootstrap = startBroker();
-            Configuration conf = LiveJob.withLiveDefaults(engineConfiguration(bootstrap));
+            Configuration conf = LiveJob.withLocalClusterDefaults(engineConfiguration(bootstrap));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
             LiveJob.prepare(env, conf, RulePack.defaults());
             job = env.executeAsync("yrd-linkage demo");

@@ -6,6 +6,7 @@ import org.apache.flink.configuration.ExecutionOptions;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -142,6 +143,41 @@ public final class LiveJob {
         merged.addAll(Configuration.fromMap(given.toMap()));
         return merged;
     }
+
+    /**
+     * {@link #withLiveDefaults} for a MiniCluster in this JVM ({@code ./linkage run}, the demo, the
+     * benchmarks), plus what a cluster's own configuration sets for its TaskManagers: the
+     * changelog state backend, its log kept beside the checkpoints
+     * ({@code <checkpoint dir>/changelog}). Each applies only where {@code given} sets nothing;
+     * without a checkpoint directory there is no durable place for the log, and it stays off.
+     *
+     * <p>Why the changelog: with RocksDB alone, every checkpoint flushes the memtables of each
+     * keyed task in its synchronous phase (100-190 ms a task on two cores), and an alert behind
+     * the barrier waits for it at each rule and at escalation: that was the live p99
+     * (BENCHMARKS.md, "Live latency"). With the changelog a checkpoint only closes a log already
+     * written, and RocksDB is snapshotted on its own schedule
+     * ({@code state.changelog.periodic-materialize.interval}, 10 min by default, each task at its
+     * own random offset). The log's storage is a TaskManager setting in Flink (it is read from the
+     * TaskManager's configuration, not the job's), so on a real cluster it belongs in config.yaml
+     * or the FlinkDeployment, as in {@code deploy/}; there the job's own defaults leave it alone.
+     */
+    public static Configuration withLocalClusterDefaults(ReadableConfig given) {
+        Configuration merged = withLiveDefaults(given);
+        String checkpoints = merged.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
+        if (checkpoints != null && !merged.contains(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)) {
+            merged.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+            if (!merged.contains(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)) {
+                merged.set(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, "filesystem");
+            }
+            if (!merged.containsKey(CHANGELOG_BASE_PATH)) {
+                merged.setString(CHANGELOG_BASE_PATH, checkpoints.replaceAll("/+$", "") + "/changelog");
+            }
+        }
+        return merged;
+    }
+
+    /** Where the filesystem changelog storage writes ({@code FsStateChangelogOptions.BASE_PATH}, of flink-dstl-dfs, which a cluster's lib/ provides). */
+    static final String CHANGELOG_BASE_PATH = "state.changelog.dstl.dfs.base-path";
 
     /**
      * Refuses to start without an identifier key; creates the topics if asked; refuses to start

@@ -3,6 +3,7 @@ package org.yrd.linkage.live;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.yrd.linkage.engine.LinkageJob;
@@ -45,6 +46,40 @@ class LiveJobTest {
         assertThat(env.getCheckpointInterval()).isEqualTo(10_000);
         assertThat(effective.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
         assertThat(effective.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
+    }
+
+    @Test
+    void onALocalClusterTheChangelogIsOnAndWritesBesideTheCheckpoints() {
+        Configuration user = new Configuration();
+        user.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "file:///var/yrd/checkpoints/");
+
+        Configuration effective = LiveJob.withLocalClusterDefaults(user);
+
+        assertThat(effective.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)).isTrue();
+        assertThat(effective.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)).isEqualTo("filesystem");
+        assertThat(effective.getString(LiveJob.CHANGELOG_BASE_PATH, null)).isEqualTo("file:///var/yrd/checkpoints/changelog");
+        assertThat(effective.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+    }
+
+    @Test
+    void theChangelogStaysOffWhenSwitchedOffOrWithNoCheckpointDirectoryForItsLog() {
+        Configuration off = new Configuration();
+        off.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "file:///var/yrd/checkpoints");
+        off.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, false);
+        Configuration noDir = new Configuration();
+
+        assertThat(LiveJob.withLocalClusterDefaults(off).get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)).isFalse();
+        assertThat(LiveJob.withLocalClusterDefaults(off).containsKey(LiveJob.CHANGELOG_BASE_PATH)).isFalse();
+        assertThat(LiveJob.withLocalClusterDefaults(noDir).get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)).isFalse();
+    }
+
+    @Test
+    void aJobOnARealClusterLeavesTheChangelogToTheClustersConfiguration() {
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(new Configuration());
+
+        Configuration effective = LiveJob.configure(env);
+
+        assertThat(effective.contains(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)).isFalse();
     }
 
     private static Configuration live(Configuration user) {

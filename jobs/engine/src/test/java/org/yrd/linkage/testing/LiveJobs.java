@@ -33,7 +33,7 @@ public final class LiveJobs {
         user.setString("execution.checkpointing.interval", "2 s");
         user.setString("execution.checkpointing.dir", "file://" + System.getProperty("java.io.tmpdir") + "/checkpoints-" + UUID.randomUUID());
         user.addAll(Configuration.fromMap(options));
-        Configuration conf = LiveJob.withLiveDefaults(user);
+        Configuration conf = LiveJob.withLocalClusterDefaults(user);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
         LiveJob.prepare(env, conf, pack);
         return env.executeAsync(LiveJob.JOB_NAME);
