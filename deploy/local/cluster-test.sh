@@ -71,9 +71,13 @@ log "starting Kafka on $BOOTSTRAP and a Flink session cluster with two TaskManag
 
 job=$(submit); [ -n "$job" ] || fail "submission gave no job id (see $OUT/submit.log)"
 wait_running "$job" 0 90
-interval=$(curl -sf "$REST/jobs/$job/checkpoints/config" | python3 -c 'import json,sys; print(json.load(sys.stdin)["interval"])')
+ckconf=$(curl -sf "$REST/jobs/$job/checkpoints/config")
+interval=$(python3 -c 'import json,sys; print(json.load(sys.stdin)["interval"])' <<<"$ckconf")
 [ "$interval" = 2000 ] || fail "checkpoint interval $interval ms: the cluster's -D setting (2 s) did not win over the job's default"
-log "job $job running (checkpoint interval ${interval} ms, from the cluster side); feeding the scenario and the scripted chains"
+# the recovery and the savepoint below then go through the changelog state backend (config.yaml)
+changelog=$(python3 -c 'import json,sys; c=json.load(sys.stdin); print(c.get("state_changelog_enabled"), c.get("changelog_storage"))' <<<"$ckconf")
+[ "$changelog" = "True filesystem" ] || fail "changelog state backend: $changelog, not enabled with filesystem storage as config/flink/local-session.yaml says"
+log "job $job running (checkpoint interval ${interval} ms, from the cluster side; changelog state backend); feeding the scenario and the scripted chains"
 
 ./linkage feed --bootstrap "$BOOTSTRAP" --scenario --duration 60s --rate 100 --seed 7 --planted "$OUT/planted.txt" > "$OUT/feed1.log" 2>&1 &
 feeder=$!

@@ -61,8 +61,9 @@ import java.util.concurrent.locks.LockSupport;
  */
 public final class LatencyBench {
 
-    /** Target: p99 <= 50 ms at 20,000 events/s. */
+    /** Target: p99 <= 50 ms and p99.9 <= 100 ms at 20,000 events/s. */
     public static final double P99_TARGET_MS = 50;
+    public static final double P999_TARGET_MS = 100;
     public static final int P99_TARGET_RATE = 20_000;
 
     private static final SensorKind[] CHAIN_KINDS = {SensorKind.GAS, SensorKind.WATER_LEVEL, SensorKind.WATER_QUALITY, SensorKind.STRUCTURAL};
@@ -282,11 +283,13 @@ public final class LatencyBench {
                     ms(h, 50), ms(h, 99), ms(h, 99.9), n == 0 ? "-" : String.format(Locale.ROOT, "%.1f", h.getMaxValue() / 1000.0));
             if (p.rate == P99_TARGET_RATE && n > 0) {
                 measured = true;
-                met = h.getValueAtPercentile(99) / 1000.0 <= P99_TARGET_MS && n == p.chains;
+                met = h.getValueAtPercentile(99) / 1000.0 <= P99_TARGET_MS && h.getValueAtPercentile(99.9) / 1000.0 <= P999_TARGET_MS
+                        && n == p.chains;
             }
         }
         if (measured) {
-            out.printf(Locale.ROOT, "target: p99 <= %.0f ms at %,d events/s with every chain alerted: %s%n", P99_TARGET_MS, P99_TARGET_RATE, met ? "met" : "NOT met");
+            out.printf(Locale.ROOT, "target: p99 <= %.0f ms and p99.9 <= %.0f ms at %,d events/s with every chain alerted: %s%n",
+                    P99_TARGET_MS, P999_TARGET_MS, P99_TARGET_RATE, met ? "met" : "NOT met");
         }
         out.printf(Locale.ROOT, "alert records read: %,d; producer send failures: %d; load average at end %s%n",
                 alertRecords.get(), sendFailures.get(), Machine.loadAverage());

@@ -135,7 +135,8 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--duration", defaultValue = "60s", description = "Time per rate (default: ${DEFAULT-VALUE}).")
         String duration;
 
-        @Option(names = "--warm-up", defaultValue = "30s", description = "Warm-up at the first rate, not counted (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--warm-up", defaultValue = "90s", description = "Warm-up at the first rate, not counted (default: ${DEFAULT-VALUE}: "
+                + "for about 50 s after start the JIT and the state backends' first files slow the job down).")
         String warmUp;
 
         @Option(names = "--chain-every", defaultValue = "200ms", description = "Interval of planted chains (default: ${DEFAULT-VALUE}).")
