@@ -2,6 +2,7 @@ package org.yrd.linkage.bench;
 
 import org.yrd.linkage.demo.LocalKafka;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import org.HdrHistogram.Histogram;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -19,6 +20,7 @@ import org.yrd.linkage.runtime.EngineOptions;
 import org.yrd.linkage.live.KafkaIO;
 import org.yrd.linkage.live.LiveJob;
 import org.yrd.linkage.live.Topics;
+import org.yrd.linkage.ops.FlinkRest;
 import org.yrd.linkage.model.CallCategory;
 import org.yrd.linkage.model.SensorKind;
 import org.yrd.linkage.model.StreamKind;
@@ -34,6 +36,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -192,6 +196,7 @@ public final class LatencyBench {
         ReplayBench.deleteTree(work.resolve("work"));
         ReplayBench.deleteTree(work.resolve("checkpoints"));
         int port = freePortPair();
+        int restPort = freePortPair();
         Thread hook = new Thread(this::stopBroker, "latency-bench-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         JobClient job = null;
@@ -211,7 +216,7 @@ public final class LatencyBench {
             user.setString("execution.checkpointing.interval", checkpointInterval.toMillis() + " ms");
             user.setString("execution.checkpointing.dir", work.resolve("checkpoints").toUri().toString());
             user.setString("rest.bind-address", "127.0.0.1");
-            user.setString("rest.bind-port", "0");
+            user.setString("rest.bind-port", Integer.toString(restPort));
             user.setString("restart-strategy.type", "none");
             user.addAll(Configuration.fromMap(settings));
             Configuration conf = LiveJob.withLocalClusterDefaults(user);
@@ -252,6 +257,9 @@ public final class LatencyBench {
             }
             stopping.set(true);
             consumer.join(5000);
+            if (target == Target.ENGINE) {
+                printCheckpoint(new FlinkRest("http://127.0.0.1:" + restPort), job.getJobID().toHexString());
+            }
         } finally {
             stopping.set(true);
             if (job != null) {
@@ -307,6 +315,45 @@ public final class LatencyBench {
                 p.name, p.sent, p.seconds, p.sent / p.seconds, p.chains, h.getTotalCount(), ms(h, 50), ms(h, 99), ms(h, 99.9), w,
                 p.toEmitMillis.getValueAtPercentile(50), p.toEmitMillis.getValueAtPercentile(99),
                 p.fromEmitMillis.getValueAtPercentile(50), p.fromEmitMillis.getValueAtPercentile(99));
+    }
+
+    /**
+     * The job's state backend and the synchronous phase of each stateful task in its last completed
+     * checkpoint (slowest subtask): the time a task holds its records while it snapshots.
+     */
+    private void printCheckpoint(FlinkRest rest, String jobId) {
+        try {
+            JsonNode config = rest.get("/jobs/" + jobId + "/checkpoints/config");
+            JsonNode latest = rest.get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed");
+            if (latest.isMissingNode() || latest.isNull()) {
+                out.println("checkpoints: none completed");
+                return;
+            }
+            long id = latest.path("id").asLong();
+            Map<String, String> names = new HashMap<>();
+            rest.get("/jobs/" + jobId).path("vertices").forEach(v -> names.put(v.path("id").asText(), v.path("name").asText()));
+            List<String> tasks = new ArrayList<>();
+            JsonNode details = rest.get("/jobs/" + jobId + "/checkpoints/details/" + id);
+            for (Iterator<String> it = details.path("tasks").fieldNames(); it.hasNext(); ) {
+                String vertex = it.next();
+                long sync = 0;
+                for (JsonNode st : rest.get("/jobs/" + jobId + "/checkpoints/details/" + id + "/subtasks/" + vertex).path("subtasks")) {
+                    sync = Math.max(sync, st.path("checkpoint").path("sync").asLong());
+                }
+                if (sync > 0 || !names.getOrDefault(vertex, "").startsWith("Source")) {
+                    String name = names.getOrDefault(vertex, vertex);
+                    int cut = name.indexOf(" -> ");
+                    tasks.add(String.format(Locale.ROOT, "%s %d", cut > 0 ? name.substring(0, cut) : name, sync));
+                }
+            }
+            out.printf(Locale.ROOT, "checkpoint %d of the job: %s, changelog %s (storage %s), %d ms end to end; synchronous phase per task, "
+                            + "slowest subtask, ms: %s%n", id, config.path("state_backend").asText(), config.path("state_changelog_enabled").asText(),
+                    config.path("changelog_storage").asText("-"), latest.path("end_to_end_duration").asLong(), String.join(", ", tasks));
+        } catch (IOException | RuntimeException e) {
+            out.println("checkpoints: could not read them from the REST API: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static String ms(Histogram h, double percentile) {
