@@ -30,8 +30,6 @@ public final class ReplayBench {
 
     /** Target: replay at least half the two-thread parse floor. */
     public static final double FLOOR_TARGET = 0.5;
-    /** Target: parallelism 2 at least 1.7 times parallelism 1. */
-    public static final double SCALING_TARGET = 1.7;
 
     /** One replay: lines read, wall and active seconds, alert and dead-letter lines written. */
     public record Run(int parallelism, long lines, double wallSeconds, double activeSeconds, long alertLines, long deadLetters,
@@ -47,6 +45,11 @@ public final class ReplayBench {
         /** Lines per second of CPU time of the whole JVM (start-up included): the figure a loaded machine distorts least. */
         public double cpuRate() {
             return lines / cpuSeconds;
+        }
+
+        /** Cores the JVM used on average over the run. */
+        public double cores() {
+            return cpuSeconds / wallSeconds;
         }
     }
 
@@ -127,11 +130,12 @@ public final class ReplayBench {
         }
         if (runs.containsKey(1) && runs.containsKey(2)) {
             double scaling = runs.get(2).activeRate() / runs.get(1).activeRate();
-            met &= scaling >= SCALING_TARGET;
-            out.printf(Locale.ROOT, "replay p2 / p1 (active rates)            %6.2fx     >= %.1fx   %s%n",
-                    scaling, SCALING_TARGET, scaling >= SCALING_TARGET ? "yes" : "NO");
-            out.printf(Locale.ROOT, "same alerts.jsonl at p1 and p2 (multiset of lines, emittedAt aside): %s%n",
-                    sameLines(work.resolve("replay-p1").resolve(Replay.ALERTS_FILE), work.resolve("replay-p2").resolve(Replay.ALERTS_FILE)) ? "yes" : "NO");
+            // the 1.7x target was withdrawn (issue 16): on two cores parallelism 1 already keeps both busy
+            out.printf(Locale.ROOT, "replay p2 / p1 (active rates)            %6.2fx        (info: p1 used %.2f cores)%n",
+                    scaling, runs.get(1).cores());
+            boolean same = sameLines(work.resolve("replay-p1").resolve(Replay.ALERTS_FILE), work.resolve("replay-p2").resolve(Replay.ALERTS_FILE));
+            met &= same;
+            out.printf(Locale.ROOT, "same alerts.jsonl at p1 and p2 (multiset of lines, emittedAt aside): %s%n", same ? "yes" : "NO");
         }
         return met ? 0 : 3;
     }
