@@ -41,6 +41,9 @@ public final class LiveJob {
 
     public static final String JOB_NAME = "yrd-linkage live";
 
+    /** Where the filesystem changelog storage writes ({@code FsStateChangelogOptions.BASE_PATH}, of flink-dstl-dfs, which a cluster's lib/ provides). */
+    static final String CHANGELOG_BASE_PATH = "state.changelog.dstl.dfs.base-path";
+
     private LiveJob() {}
 
     public static void main(String[] args) throws Exception {
@@ -164,8 +167,14 @@ public final class LiveJob {
     public static Configuration withLocalClusterDefaults(ReadableConfig given) {
         Configuration merged = withLiveDefaults(given);
         String checkpoints = merged.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
-        if (checkpoints != null && !merged.contains(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)) {
+        if (checkpoints == null) {
+            return merged;
+        }
+        if (!merged.contains(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)) {
             merged.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+        }
+        if (merged.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)) {
+            // also when switched on by hand: Flink's own default storage keeps the log in memory
             if (!merged.contains(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)) {
                 merged.set(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, "filesystem");
             }
@@ -175,9 +184,6 @@ public final class LiveJob {
         }
         return merged;
     }
-
-    /** Where the filesystem changelog storage writes ({@code FsStateChangelogOptions.BASE_PATH}, of flink-dstl-dfs, which a cluster's lib/ provides). */
-    static final String CHANGELOG_BASE_PATH = "state.changelog.dstl.dfs.base-path";
 
     /**
      * Refuses to start without an identifier key; creates the topics if asked; refuses to start

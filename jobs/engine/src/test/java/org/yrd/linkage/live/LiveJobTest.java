@@ -62,6 +62,18 @@ class LiveJobTest {
     }
 
     @Test
+    void aChangelogSwitchedOnByHandGetsFileStorageBesideTheCheckpointsNotFlinksInMemoryDefault() {
+        Configuration user = new Configuration();
+        user.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "file:///var/yrd/checkpoints");
+        user.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+
+        Configuration effective = LiveJob.withLocalClusterDefaults(user);
+
+        assertThat(effective.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)).isEqualTo("filesystem");
+        assertThat(effective.getString(LiveJob.CHANGELOG_BASE_PATH, null)).isEqualTo("file:///var/yrd/checkpoints/changelog");
+    }
+
+    @Test
     void theChangelogStaysOffWhenSwitchedOffOrWithNoCheckpointDirectoryForItsLog() {
         Configuration off = new Configuration();
         off.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "file:///var/yrd/checkpoints");
