@@ -164,6 +164,17 @@ class RulePackFileTest {
         assertThat(burst).isEqualTo(new RulePack.Burst(false, Duration.ofHours(1), 5, Severity.HIGH));
     }
 
+    @Test
+    void eachRuleIsOnOrOffByItsOwnEnabledFlag() {
+        RulePack pack = RulePackFile.parse("base.yaml",
+                with("  CYB-BURST:\n    enabled: true", "  CYB-BURST:\n    enabled: false"));
+        for (String rule : List.of("INC-CASCADE", "INC-SPREAD", "INC-CLUSTER", "CYB-LINK", "CYB-BURST")) {
+            assertThat(pack.enabled(rule)).as(rule).isEqualTo(!rule.equals("CYB-BURST"));
+            assertThat(pack.enabled(rule)).as(rule).isEqualTo(pack.structureOf(rule).get(0));
+        }
+        assertThatThrownBy(() -> pack.enabled("FRAUD-RING")).isInstanceOf(IllegalArgumentException.class);
+    }
+
     // --- one test per kind of mistake
 
     @Test
