@@ -158,6 +158,9 @@ all_running "$job" || fail "the job is not RUNNING after an invalid pack (state 
 wait_pack "$job" "yrd-default version 2" 5
 ./linkage status --rest "$REST" --job "$job" >&2
 
+# the REST check above reads the JobManager's configuration; the TaskManagers' log on disk shows they write it
+[ -n "$(find "$LINKAGE_WORK/flink/changelog" -type f -print -quit 2>/dev/null)" ] ||
+  fail "no changelog files under $LINKAGE_WORK/flink/changelog: the TaskManagers did not write the state changelog"
 log "stop with savepoint"
 "$here/flink.sh" cli stop -p "$LINKAGE_WORK/flink/savepoints" "$job" > "$OUT/stop.log" 2>&1 || fail "stop with savepoint: $(tail -3 "$OUT/stop.log")"
 savepoint=$(sed -n 's/.*Savepoint completed\. Path: \(.*\)$/\1/p' "$OUT/stop.log" | tail -1)

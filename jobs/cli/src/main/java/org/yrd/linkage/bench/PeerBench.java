@@ -4,13 +4,9 @@ import org.HdrHistogram.Histogram;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.PipelineOptions;
-import org.apache.flink.configuration.StateBackendOptions;
-import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
-import org.apache.flink.state.rocksdb.RocksDBOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.replay.Replay;
-import org.yrd.linkage.runtime.RocksDbDefaults;
 import org.yrd.linkage.rules.RulePack;
 
 import java.io.PrintStream;
@@ -111,12 +107,7 @@ public final class PeerBench {
         }
         out.printf(Locale.ROOT, "throughput input: %,d lines of %s, parallelism %d, RocksDB state, timers on the heap, for both%n", lines, files.values(), parallelism);
 
-        // the state settings the engine's replay runs with (Replay.configuration), so that only the jobs differ
-        Configuration conf = new Configuration();
-        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
-        conf.addAll(RocksDbDefaults.get());
-        conf.set(RocksDBOptions.TIMER_SERVICE_FACTORY, EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
-        conf.setString("taskmanager.memory.managed.size", "256m");
+        Configuration conf = Replay.stateSettings(); // as the engine's replay, so that only the jobs differ
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         AtomicLong matches = new AtomicLong();

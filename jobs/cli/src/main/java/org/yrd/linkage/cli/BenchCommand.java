@@ -197,7 +197,7 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--duration", defaultValue = "60s", description = "Time per rate (default: ${DEFAULT-VALUE}).")
         String duration;
 
-        @Option(names = "--warm-up", defaultValue = "30s", description = "Warm-up at the first rate, not counted (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--warm-up", defaultValue = "90s", description = "Warm-up at the first rate, not counted (default: ${DEFAULT-VALUE}, as bench latency).")
         String warmUp;
 
         @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism of both jobs (default: ${DEFAULT-VALUE}).")

@@ -1,5 +1,6 @@
 package org.yrd.linkage.live;
 
+import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.ExecutionOptions;
@@ -40,9 +41,6 @@ import java.util.Properties;
 public final class LiveJob {
 
     public static final String JOB_NAME = "yrd-linkage live";
-
-    /** Where the filesystem changelog storage writes ({@code FsStateChangelogOptions.BASE_PATH}, of flink-dstl-dfs, which a cluster's lib/ provides). */
-    static final String CHANGELOG_BASE_PATH = "state.changelog.dstl.dfs.base-path";
 
     private LiveJob() {}
 
@@ -152,7 +150,8 @@ public final class LiveJob {
      * benchmarks), plus what a cluster's own configuration sets for its TaskManagers: the
      * changelog state backend, its log kept beside the checkpoints
      * ({@code <checkpoint dir>/changelog}). Each applies only where {@code given} sets nothing;
-     * without a checkpoint directory there is no durable place for the log, and it stays off.
+     * without a checkpoint directory there is no durable place for the log, and it stays off (a
+     * changelog switched on by hand without one is refused: Flink would keep it in memory).
      *
      * <p>Why the changelog: with RocksDB alone, every checkpoint flushes the memtables of each
      * keyed task in its synchronous phase (100-190 ms a task on two cores), and an alert behind
@@ -167,20 +166,22 @@ public final class LiveJob {
     public static Configuration withLocalClusterDefaults(ReadableConfig given) {
         Configuration merged = withLiveDefaults(given);
         String checkpoints = merged.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY);
-        if (checkpoints == null) {
+        if (!merged.contains(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)) {
+            merged.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, checkpoints != null);
+        }
+        if (!merged.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)) {
             return merged;
         }
-        if (!merged.contains(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)) {
-            merged.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+        if (!merged.contains(FsStateChangelogOptions.BASE_PATH)) {
+            if (checkpoints == null) {
+                throw new IllegalArgumentException(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG.key() + " needs "
+                        + CheckpointingOptions.CHECKPOINTS_DIRECTORY.key() + " or " + FsStateChangelogOptions.BASE_PATH.key() + " for its log");
+            }
+            merged.set(FsStateChangelogOptions.BASE_PATH, checkpoints.replaceAll("/+$", "") + "/changelog");
         }
-        if (merged.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)) {
-            // also when switched on by hand: Flink's own default storage keeps the log in memory
-            if (!merged.contains(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)) {
-                merged.set(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, "filesystem");
-            }
-            if (!merged.containsKey(CHANGELOG_BASE_PATH)) {
-                merged.setString(CHANGELOG_BASE_PATH, checkpoints.replaceAll("/+$", "") + "/changelog");
-            }
+        // also when switched on by hand: Flink's own default storage keeps the log in memory
+        if (!merged.contains(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)) {
+            merged.set(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, "filesystem");
         }
         return merged;
     }

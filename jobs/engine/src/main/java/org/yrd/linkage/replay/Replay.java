@@ -3,8 +3,10 @@ package org.yrd.linkage.replay;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.CoreOptions;
+import org.apache.flink.configuration.MemorySize;
 import org.apache.flink.configuration.PipelineOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -58,15 +60,15 @@ public final class Replay {
      * The Flink configuration replay runs with; {@code overrides} win. Identifiers are digested under
      * the published development key unless {@code overrides} name a key file.
      *
-     * <p>State is in RocksDB, event-time timers on the heap: replay takes no checkpoints, and its
-     * timers are few (one per pending timestamp of a key within the out-of-orderness bound, one
-     * per open chain's deadline, hourly clean-ups), while RocksDB's timer queue cost a fifth of
-     * the replay's CPU (BENCHMARKS.md, "Replay": 41 k to 51 k lines per CPU-second at parallelism 2,
-     * the same alerts).
+     * <p>State is in RocksDB, event-time timers on the heap: replay takes no checkpoints, and
+     * RocksDB's timer queue cost a fifth of its CPU (BENCHMARKS.md, "Replay": 41 k to 51 k lines
+     * per CPU-second at parallelism 2, the same alerts). The timers are one per pending timestamp
+     * of a key, one per open chain's deadline and hourly clean-ups; since each file is read at its
+     * own pace and events wait for the slowest input's watermark, at worst every non-sensor event
+     * of the input is pending with a timer (about a million for 10 M lines, ~100 MB of heap).
      */
     public static Configuration configuration(int parallelism, Configuration overrides) {
-        Configuration conf = new Configuration();
-        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        Configuration conf = stateSettings();
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.OBJECT_REUSE, true);
@@ -74,10 +76,17 @@ public final class Replay {
         conf.set(EngineOptions.CLOCK_ADVANCE, false);
         conf.set(EngineOptions.IDENTIFIER_DEV_KEY, !overrides.contains(EngineOptions.IDENTIFIER_KEY_FILE));
         conf.setString("rest.bind-address", "127.0.0.1");
-        conf.setString("taskmanager.memory.managed.size", "256m");
+        conf.addAll(overrides);
+        return conf;
+    }
+
+    /** The state settings of {@link #configuration}: RocksDB with the engine's defaults, 256 MiB of managed memory, timers on the heap. */
+    public static Configuration stateSettings() {
+        Configuration conf = new Configuration();
+        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));
         conf.addAll(RocksDbDefaults.get());
         conf.set(RocksDBOptions.TIMER_SERVICE_FACTORY, EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
-        conf.addAll(overrides);
         return conf;
     }
 

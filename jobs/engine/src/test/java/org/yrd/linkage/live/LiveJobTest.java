@@ -1,5 +1,6 @@
 package org.yrd.linkage.live;
 
+import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -57,7 +58,7 @@ class LiveJobTest {
 
         assertThat(effective.get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)).isTrue();
         assertThat(effective.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)).isEqualTo("filesystem");
-        assertThat(effective.getString(LiveJob.CHANGELOG_BASE_PATH, null)).isEqualTo("file:///var/yrd/checkpoints/changelog");
+        assertThat(effective.get(FsStateChangelogOptions.BASE_PATH)).isEqualTo("file:///var/yrd/checkpoints/changelog");
         assertThat(effective.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
     }
 
@@ -70,7 +71,30 @@ class LiveJobTest {
         Configuration effective = LiveJob.withLocalClusterDefaults(user);
 
         assertThat(effective.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)).isEqualTo("filesystem");
-        assertThat(effective.getString(LiveJob.CHANGELOG_BASE_PATH, null)).isEqualTo("file:///var/yrd/checkpoints/changelog");
+        assertThat(effective.get(FsStateChangelogOptions.BASE_PATH)).isEqualTo("file:///var/yrd/checkpoints/changelog");
+    }
+
+    @Test
+    void aStorageAndPathGivenForTheChangelogAreKept() {
+        Configuration user = new Configuration();
+        user.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "file:///var/yrd/checkpoints");
+        user.set(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE, "memory");
+        user.set(FsStateChangelogOptions.BASE_PATH, "file:///elsewhere/log");
+
+        Configuration effective = LiveJob.withLocalClusterDefaults(user);
+
+        assertThat(effective.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)).isEqualTo("memory");
+        assertThat(effective.get(FsStateChangelogOptions.BASE_PATH)).isEqualTo("file:///elsewhere/log");
+    }
+
+    @Test
+    void aChangelogSwitchedOnWithNowhereToWriteItsLogIsRefusedNamingTheOptions() {
+        Configuration user = new Configuration();
+        user.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+
+        assertThatThrownBy(() -> LiveJob.withLocalClusterDefaults(user))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("state.changelog.enabled needs execution.checkpointing.dir or state.changelog.dstl.dfs.base-path for its log");
     }
 
     @Test
@@ -81,7 +105,7 @@ class LiveJobTest {
         Configuration noDir = new Configuration();
 
         assertThat(LiveJob.withLocalClusterDefaults(off).get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)).isFalse();
-        assertThat(LiveJob.withLocalClusterDefaults(off).containsKey(LiveJob.CHANGELOG_BASE_PATH)).isFalse();
+        assertThat(LiveJob.withLocalClusterDefaults(off).contains(FsStateChangelogOptions.BASE_PATH)).isFalse();
         assertThat(LiveJob.withLocalClusterDefaults(noDir).get(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG)).isFalse();
     }
 
