@@ -7,6 +7,8 @@ import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateChangelogOptions;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.yrd.linkage.engine.LinkageJob;
 import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.runtime.EngineOptions;
@@ -49,10 +51,15 @@ class LiveJobTest {
         assertThat(effective.get(CheckpointingOptions.INCREMENTAL_CHECKPOINTS)).isTrue();
     }
 
-    @Test
-    void onALocalClusterTheChangelogIsOnAndWritesBesideTheCheckpoints() {
+    /** Also when switched on by hand: Flink's own default storage would keep the log in memory. */
+    @ParameterizedTest(name = "switched on by hand: {0}")
+    @ValueSource(booleans = {false, true})
+    void onALocalClusterTheChangelogIsOnAndWritesBesideTheCheckpoints(boolean byHand) {
         Configuration user = new Configuration();
         user.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "file:///var/yrd/checkpoints/");
+        if (byHand) {
+            user.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
+        }
 
         Configuration effective = LiveJob.withLocalClusterDefaults(user);
 
@@ -60,18 +67,6 @@ class LiveJobTest {
         assertThat(effective.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)).isEqualTo("filesystem");
         assertThat(effective.get(FsStateChangelogOptions.BASE_PATH)).isEqualTo("file:///var/yrd/checkpoints/changelog");
         assertThat(effective.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
-    }
-
-    @Test
-    void aChangelogSwitchedOnByHandGetsFileStorageBesideTheCheckpointsNotFlinksInMemoryDefault() {
-        Configuration user = new Configuration();
-        user.set(CheckpointingOptions.CHECKPOINTS_DIRECTORY, "file:///var/yrd/checkpoints");
-        user.set(StateChangelogOptions.ENABLE_STATE_CHANGE_LOG, true);
-
-        Configuration effective = LiveJob.withLocalClusterDefaults(user);
-
-        assertThat(effective.get(StateChangelogOptions.STATE_CHANGE_LOG_STORAGE)).isEqualTo("filesystem");
-        assertThat(effective.get(FsStateChangelogOptions.BASE_PATH)).isEqualTo("file:///var/yrd/checkpoints/changelog");
     }
 
     @Test
