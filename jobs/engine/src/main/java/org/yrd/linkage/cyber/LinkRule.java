@@ -11,6 +11,7 @@ import org.yrd.linkage.alert.AlertKind;
 import org.yrd.linkage.alert.Evidence;
 import org.yrd.linkage.chain.Chain;
 import org.yrd.linkage.chain.MapStateOverlay;
+import org.yrd.linkage.chain.MapStateWriteBack;
 import org.yrd.linkage.chain.Routed;
 import org.yrd.linkage.chain.SequencedRuleFunction;
 import org.yrd.linkage.model.Event;
@@ -268,7 +269,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
      * changes a case's chain after the rule has put it (first-sent times).
      */
     private final class Committed implements LinkStore {
-        private final Map<String, LinkCase> written = new HashMap<>();
+        private final MapStateWriteBack<String, LinkCase> caseWrites = new MapStateWriteBack<>(cases);
 
         @Override
         public IdentEntry ident(String key) throws Exception {
@@ -282,28 +283,21 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
 
         @Override
         public LinkCase linkCase(String id) throws Exception {
-            return written.containsKey(id) ? written.get(id) : cases.get(id);
+            return caseWrites.get(id);
         }
 
         @Override
         public void putCase(LinkCase c) {
-            written.put(c.id, c);
+            caseWrites.put(c.id, c);
         }
 
         @Override
         public void removeCase(String id) {
-            written.put(id, null);
+            caseWrites.remove(id);
         }
 
         void flush() throws Exception {
-            for (Map.Entry<String, LinkCase> c : written.entrySet()) {
-                if (c.getValue() == null) {
-                    cases.remove(c.getKey());
-                } else {
-                    cases.put(c.getKey(), c.getValue());
-                }
-            }
-            written.clear();
+            caseWrites.flush();
         }
 
         @Override

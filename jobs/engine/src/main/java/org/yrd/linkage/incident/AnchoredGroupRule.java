@@ -9,6 +9,7 @@ import org.yrd.linkage.alert.AlertKind;
 import org.yrd.linkage.alert.Evidence;
 import org.yrd.linkage.chain.Chain;
 import org.yrd.linkage.chain.MapStateOverlay;
+import org.yrd.linkage.chain.MapStateWriteBack;
 import org.yrd.linkage.chain.SequencedRuleFunction;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.region.Geo;
@@ -18,7 +19,6 @@ import org.yrd.linkage.runtime.EventTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -217,7 +217,7 @@ abstract class AnchoredGroupRule extends SequencedRuleFunction<GroupStore> {
      */
     private final class Committed implements GroupStore {
         private final Map<String, Group> read = new HashMap<>();
-        private final Map<String, Group> written = new LinkedHashMap<>();
+        private final MapStateWriteBack<String, Group> groupWrites = new MapStateWriteBack<>(groups);
 
         @Override
         public List<Anchor> cell(long cell) throws Exception {
@@ -243,8 +243,8 @@ abstract class AnchoredGroupRule extends SequencedRuleFunction<GroupStore> {
 
         @Override
         public Group group(String alertId) throws Exception {
-            if (written.containsKey(alertId)) {
-                return written.get(alertId);
+            if (groupWrites.holds(alertId)) {
+                return groupWrites.get(alertId);
             }
             Group g = read.get(alertId);
             if (g == null) {
@@ -256,12 +256,12 @@ abstract class AnchoredGroupRule extends SequencedRuleFunction<GroupStore> {
 
         @Override
         public void putGroup(String alertId, Group group) {
-            written.put(alertId, group);
+            groupWrites.put(alertId, group);
         }
 
         @Override
         public void removeGroup(String alertId) {
-            written.put(alertId, null);
+            groupWrites.remove(alertId);
         }
 
         @Override
@@ -275,14 +275,7 @@ abstract class AnchoredGroupRule extends SequencedRuleFunction<GroupStore> {
         }
 
         void flush() throws Exception {
-            for (Map.Entry<String, Group> g : written.entrySet()) {
-                if (g.getValue() == null) {
-                    groups.remove(g.getKey());
-                } else {
-                    groups.put(g.getKey(), g.getValue());
-                }
-            }
-            written.clear();
+            groupWrites.flush();
             read.clear();
         }
     }
