@@ -105,7 +105,7 @@ public final class ReplayBench {
                             + "%,d alert records, %,d dead letters; this JVM used %.2f cores on average, %.1f s of CPU = %,.0f lines per CPU-second; "
                             + "load average after %s%n",
                     p, r.lines(), r.wallSeconds(), r.wallRate(), r.activeSeconds(), r.activeRate(), r.alertLines(), r.deadLetters(),
-                    r.cpuSeconds() / r.wallSeconds(), r.cpuSeconds(), r.cpuRate(), r.loadAfter());
+                    r.cores(), r.cpuSeconds(), r.cpuRate(), r.loadAfter());
         }
 
         boolean met = true;

@@ -27,6 +27,7 @@ import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
+import static org.yrd.linkage.console.AlertBoardTest.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
@@ -118,19 +119,6 @@ class ConsoleServerTest {
         }
         assertThat(done.test(v)).as("view of %s: %s", token, v).isTrue();
         return v;
-    }
-
-    private static JsonNode state(JsonNode view, String alertId, String province) {
-        for (JsonNode a : view.path("alerts")) {
-            if (a.path("alertId").asText().equals(alertId)) {
-                for (JsonNode s : a.path("provinceStates")) {
-                    if (s.path("province").asText().equals(province)) {
-                        return s;
-                    }
-                }
-            }
-        }
-        return JSON.missingNode();
     }
 
     @Test
