@@ -42,6 +42,11 @@ import java.util.Set;
  * corrects the alerts it proves wrong. In ordered mode (replay) revisions go out as events commit,
  * so the whole revision sequence, not only the final state, is the same at any parallelism.
  *
+ * <p>A job in ordered mode that takes no checkpoints (replay) keeps waiting events in memory
+ * ({@link WaitingInMemory}, up to {@link #WAITING_IN_MEMORY} per subtask, the rest in
+ * {@code pending}): they need not survive a failure, and RocksDB made each one cost a write, a
+ * read, a delete and two serialisations.
+ *
  * <p>An event the rule throws on (a bug, or input no one foresaw) becomes a dead letter
  * ({@link RecordFailures}) and is never applied again: speculation drops it from the waiting
  * events, and a commit goes on with the next event, the state keeping what the rule did before it
@@ -59,11 +64,18 @@ import java.util.Set;
 public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunction<String, Routed, String, AlertRevision>
         implements CheckpointedFunction {
 
+    /** Waiting events a subtask of a job without checkpoints keeps in memory before it uses state: some 50 MB. */
+    static final int WAITING_IN_MEMORY = 100_000;
+
     private final boolean speculative;
+    /** How many waiting events a subtask keeps in memory; 0: none, all wait in {@code pending}. */
+    private int waitingInMemoryLimit;
     private final RulePacks packs;
     private transient RulePack pack;
 
     private transient MapState<Long, List<Event>> pending;
+    /** Replay's waiting events in memory; null when they all wait in {@code pending}. */
+    private transient WaitingInMemory inMemory;
     private transient MapState<String, Emitted> emitted;
     private transient ValueState<List<String>> dirty;
     private transient String currentKey;
@@ -76,6 +88,25 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
     protected SequencedRuleFunction(RulePack pack, boolean speculative) {
         this.packs = new RulePacks(pack);
         this.speculative = speculative;
+    }
+
+    /**
+     * Keeps waiting events in memory (up to {@link #WAITING_IN_MEMORY} per subtask, the rest in
+     * state): only for a job in ordered mode that takes no checkpoints, i.e. replay.
+     *
+     * @throws IllegalStateException in speculative mode, which folds every waiting event from state
+     */
+    public final SequencedRuleFunction<S> waitInMemory() {
+        return waitInMemory(WAITING_IN_MEMORY);
+    }
+
+    /** As {@link #waitInMemory()}, holding at most {@code limit} events in memory per subtask. */
+    public final SequencedRuleFunction<S> waitInMemory(int limit) {
+        if (speculative) {
+            throw new IllegalStateException(ruleId() + ": speculative mode keeps waiting events in state");
+        }
+        waitingInMemoryLimit = limit;
+        return this;
     }
 
     /** The rule pack in force for the event or timer being handled. */
@@ -144,6 +175,10 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
+        if (inMemory != null && inMemory.size() > 0) {
+            throw new IllegalStateException(ruleId() + ": a job without checkpoints keeps " + inMemory.size()
+                    + " waiting events in memory, which a savepoint cannot hold; enable checkpointing to take savepoints");
+        }
         generations.snapshot();
     }
 
@@ -159,6 +194,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         emitted = getRuntimeContext().getMapState(new MapStateDescriptor<>(
                 "emitted", Types.STRING, TypeInformation.of(Emitted.class)));
         dirty = getRuntimeContext().getState(SPECULATED);
+        inMemory = waitingInMemoryLimit > 0 ? new WaitingInMemory(waitingInMemoryLimit) : null;
         openRuleState();
         failures = new RecordFailures(ruleId(), getRuntimeContext().getMetricGroup());
         getRuntimeContext().getMetricGroup().addGroup(EngineMetrics.RULE, ruleId())
@@ -174,12 +210,14 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         }
         Event e = in.event();
         try {
-            List<Event> at = pending.get(e.ts());
-            if (at == null) {
-                at = new ArrayList<>(1);
+            if (inMemory == null || !inMemory.offer(currentKey, e)) {
+                List<Event> at = pending.get(e.ts());
+                if (at == null) {
+                    at = new ArrayList<>(1);
+                }
+                at.add(e);
+                pending.put(e.ts(), at);
             }
-            at.add(e);
-            pending.put(e.ts(), at);
             ctx.timerService().registerEventTimeTimer(e.ts());
             if (speculative) {
                 speculate(ctx, e.ts(), out);
@@ -195,9 +233,8 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         pack = packs.current(ctx.getBroadcastState(RulePacks.STATE));
         S state = loadCommitted();
         Fold fold = new Fold(ctx, true);
-        List<Event> due = pending.get(timestamp);
+        List<Event> due = takeDue(timestamp);
         if (due != null) {
-            pending.remove(timestamp);
             due.sort(Event.TS_ORDER);
             for (Event e : due) {
                 if (fold.apply(state, e) && !speculative) {
@@ -216,6 +253,23 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         }
     }
 
+    /** The current key's waiting events stamped {@code ts}, taken out of memory and state; null when there are none. */
+    private List<Event> takeDue(long ts) throws Exception {
+        List<Event> due = inMemory == null ? null : inMemory.take(currentKey, ts);
+        if (inMemory == null || inMemory.overflowed()) {
+            List<Event> stored = pending.get(ts);
+            if (stored != null) {
+                pending.remove(ts);
+                if (due == null) {
+                    due = stored;
+                } else {
+                    due.addAll(stored);
+                }
+            }
+        }
+        return due;
+    }
+
     /**
      * A new rule pack. Parameters apply to the events taken from now on, and open chains keep their
      * evidence; when the rule's structure changed, its chains and waiting events are dropped and
@@ -229,6 +283,9 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         if (!structureIn(before).equals(structureIn(after))) {
             clearRuleState(ctx);
             ctx.applyToKeyedState(PENDING, (key, state) -> state.clear());
+            if (inMemory != null) {
+                inMemory.clear();
+            }
             ctx.applyToKeyedState(SPECULATED, (key, state) -> state.clear());
         }
         pack = after;

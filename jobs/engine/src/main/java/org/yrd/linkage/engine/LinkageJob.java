@@ -1,6 +1,7 @@
 package org.yrd.linkage.engine;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
@@ -113,6 +114,8 @@ public final class LinkageJob {
         boolean clock = conf.get(EngineOptions.CLOCK_ADVANCE);
         boolean idleWhenQuiet = conf.get(EngineOptions.IDLE_WHEN_QUIET);
         boolean speculative = conf.get(EngineOptions.SPECULATIVE);
+        // nothing of a job without checkpoints outlives a failure, so replay's rules keep waiting events in memory
+        boolean waitInMemory = !speculative && conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty();
         requireIdentifierKey(conf);
         String keyFile = conf.getOptional(EngineOptions.IDENTIFIER_KEY_FILE).orElse(null);
         boolean devKey = conf.get(EngineOptions.IDENTIFIER_DEV_KEY);
@@ -151,18 +154,18 @@ public final class LinkageJob {
         SingleOutputStreamOperator<Routed> cascadeRouted = unique.connect(rules).process(new CascadeRouting(pack)).name("route inc-cascade");
         failures.add(cascadeRouted.getSideOutput(Outputs.FAILURES));
         List<SingleOutputStreamOperator<AlertRevision>> alerts = new ArrayList<>();
-        alerts.add(rule(cascadeRouted, rules, new CascadeRule(pack, speculative), "inc-cascade", "INC-CASCADE (grid cell)"));
+        alerts.add(rule(cascadeRouted, rules, new CascadeRule(pack, speculative), waitInMemory, "inc-cascade", "INC-CASCADE (grid cell)"));
         alerts.add(rule(unique.flatMap(new SpreadRule.Route()).returns(Routed.class).name("route inc-spread"),
-                rules, new SpreadRule(pack, speculative), "inc-spread", "INC-SPREAD (sensor kind)"));
+                rules, new SpreadRule(pack, speculative), waitInMemory, "inc-spread", "INC-SPREAD (sensor kind)"));
         alerts.add(rule(unique.flatMap(new ClusterRule.Route()).returns(Routed.class).name("route inc-cluster"),
-                rules, new ClusterRule(pack, speculative), "inc-cluster", "INC-CLUSTER (call category)"));
+                rules, new ClusterRule(pack, speculative), waitInMemory, "inc-cluster", "INC-CLUSTER (call category)"));
         // one key (merges are global), so one subtask: a second would hold an empty state backend
         alerts.add(rule(unique.flatMap(new LinkRule.Route()).returns(Routed.class).name("route cyb-link"),
-                rules, new LinkRule(pack, speculative), "cyb-link", "CYB-LINK (linker)").setParallelism(1));
+                rules, new LinkRule(pack, speculative), waitInMemory, "cyb-link", "CYB-LINK (linker)").setParallelism(1));
         alerts.add(rule(unique.flatMap(new BurstRule.Route()).returns(Routed.class).name("route cyb-burst"),
-                rules, new BurstRule(pack, speculative), "cyb-burst", "CYB-BURST (identifier)"));
+                rules, new BurstRule(pack, speculative), waitInMemory, "cyb-burst", "CYB-BURST (identifier)"));
         alerts.add(rule(unique.connect(rules).process(new PatternRouting(pack)).name("route patterns"),
-                rules, new PatternFunction(pack, speculative), "patterns", "patterns (pattern, key)"));
+                rules, new PatternFunction(pack, speculative), waitInMemory, "patterns", "patterns (pattern, key)"));
         for (SingleOutputStreamOperator<AlertRevision> rule : alerts) {
             failures.add(rule.getSideOutput(Outputs.FAILURES));
         }
@@ -220,7 +223,10 @@ public final class LinkageJob {
     }
 
     private static SingleOutputStreamOperator<AlertRevision> rule(DataStream<Routed> routed, BroadcastStream<String> rules,
-                                                                  SequencedRuleFunction<?> rule, String uid, String name) {
+                                                                  SequencedRuleFunction<?> rule, boolean waitInMemory, String uid, String name) {
+        if (waitInMemory) {
+            rule.waitInMemory();
+        }
         return routed.keyBy(Routed::key).connect(rules).process(rule).uid(uid).name(name);
     }
 

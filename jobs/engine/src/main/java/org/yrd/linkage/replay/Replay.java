@@ -24,6 +24,7 @@ import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.runtime.RawRecord;
 
 import java.nio.file.Files;
+import java.time.Duration;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -62,10 +63,11 @@ public final class Replay {
      *
      * <p>State is in RocksDB, event-time timers on the heap: replay takes no checkpoints, and
      * RocksDB's timer queue cost a fifth of its CPU (BENCHMARKS.md, "Replay": 41 k to 51 k lines
-     * per CPU-second at parallelism 2, the same alerts). The timers are one per pending timestamp
-     * of a key, one per open chain's deadline and hourly clean-ups; since each file is read at its
-     * own pace and events wait for the slowest input's watermark, at worst every non-sensor event
-     * of the input is pending with a timer (about a million for 10 M lines, ~100 MB of heap).
+     * per CPU-second at parallelism 2, the same alerts). For the same reason the rules keep the
+     * events that wait for the watermark in memory (chain/SequencedRuleFunction). Both are bounded
+     * by pacing the files ({@link ReadPacing}, {@link EngineOptions#REPLAY_READ_DRIFT}): events
+     * wait only as long as the slowest file is behind, about the drift plus the out-of-orderness
+     * bound of event time, rather than until the sensor file, nine lines in ten, catches up.
      */
     public static Configuration configuration(int parallelism, Configuration overrides) {
         Configuration conf = stateSettings();
@@ -76,6 +78,8 @@ public final class Replay {
         conf.set(EngineOptions.CLOCK_ADVANCE, false);
         conf.set(EngineOptions.IDENTIFIER_DEV_KEY, !overrides.contains(EngineOptions.IDENTIFIER_KEY_FILE));
         conf.setString("rest.bind-address", "127.0.0.1");
+        // a file is one split, read in order: the reader pauses as a whole (the option only lets Flink accept a reader that cannot pause single splits)
+        conf.set(PipelineOptions.ALLOW_UNALIGNED_SOURCE_SPLITS, true);
         conf.addAll(overrides);
         return conf;
     }
@@ -104,7 +108,7 @@ public final class Replay {
             String name = f.getKey().baseName();
             FileSource<RawRecord> source = FileSource.forRecordStreamFormat(
                     new JsonLinesFormat(f.getValue().getFileName().toString()), new org.apache.flink.core.fs.Path(f.getValue().toUri())).build();
-            inputs.put(f.getKey(), env.fromSource(source, WatermarkStrategy.noWatermarks(), "read " + name).uid("source-" + name));
+            inputs.put(f.getKey(), env.fromSource(source, pacing(conf), "read " + name).uid("source-" + name));
         }
         Path alertsFile = out.resolve(ALERTS_FILE);
         Path deadLetterFile = out.resolve(DEAD_LETTERS_FILE);
@@ -138,6 +142,14 @@ public final class Replay {
             }
         }, pack, conf);
         env.execute("yrd-linkage replay");
+    }
+
+    /** Watermarks that pace the reading of the files ({@link ReadPacing}), or none when {@link EngineOptions#REPLAY_READ_DRIFT} is 0. */
+    private static WatermarkStrategy<RawRecord> pacing(Configuration conf) {
+        Duration drift = conf.get(EngineOptions.REPLAY_READ_DRIFT);
+        return drift.isZero() || drift.isNegative()
+                ? WatermarkStrategy.noWatermarks()
+                : ReadPacing.strategy(drift, conf.get(EngineOptions.MAX_CLOCK_SKEW));
     }
 
     static List<String> perRecipient(AlertRevision r) {

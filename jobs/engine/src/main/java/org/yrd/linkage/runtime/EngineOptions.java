@@ -62,6 +62,12 @@ public final class EngineOptions {
                     + "alerts are emitted as the watermark commits events in ts order, so that even the "
                     + "sequence of revisions is the same at any parallelism (replay).");
 
+    public static final ConfigOption<Duration> REPLAY_READ_DRIFT = ConfigOptions.key("linkage.replay.read-drift")
+            .durationType().defaultValue(Duration.ofMinutes(10))
+            .withDescription("Replay: how far (event time) one input file may be read ahead of the slowest, with Flink's "
+                    + "watermark alignment. It bounds how many events wait in the rules for the other files; it changes "
+                    + "no alert. 0 reads each file at its own pace.");
+
     public static final ConfigOption<Duration> DEDUPE_HORIZON = ConfigOptions.key("linkage.dedupe.horizon")
             .durationType().defaultValue(Duration.ofHours(24))
             .withDescription("A record repeated with the same stream and id within this much event time is ignored.");
@@ -136,7 +142,7 @@ public final class EngineOptions {
 
     /** Every option above, for validation and documentation. */
     public static final List<ConfigOption<?>> ALL = List.of(OUT_OF_ORDERNESS, MAX_CLOCK_SKEW, WATERMARK_INTERVAL, CLOCK_ADVANCE, QUIET_AFTER, IDLE_WHEN_QUIET,
-            SPECULATIVE, DEDUPE_HORIZON, ESCALATION_RETENTION, TOPIC_PREFIX, KAFKA_BOOTSTRAP, KAFKA_GROUP, KAFKA_START,
+            SPECULATIVE, REPLAY_READ_DRIFT, DEDUPE_HORIZON, ESCALATION_RETENTION, TOPIC_PREFIX, KAFKA_BOOTSTRAP, KAFKA_GROUP, KAFKA_START,
             KAFKA_CREATE_TOPICS, KAFKA_REPLICATION, DELIVERY, RULES_FILE, IDENTIFIER_KEY_FILE, IDENTIFIER_DEV_KEY,
             DRY_RUN);
 

@@ -25,7 +25,8 @@ import static org.yrd.linkage.testing.Events.call;
  * INC-CLUSTER keeps its open clusters in a grid of cells; the grid must change no alert. Random
  * calls, dense enough that clusters overlap, share cells and straddle cell borders, give exactly
  * the alerts of rules-v1.md computed the naive way, by looking at every open cluster of the
- * category for every call: in ts order (replay) and in a shuffled arrival order (live).
+ * category for every call: in ts order (replay) and in a shuffled arrival order (live), and in
+ * replay's ordered mode with the waiting events in memory, or part in memory and part in state.
  */
 class ClusterRuleReferenceTest {
 
@@ -52,6 +53,11 @@ class ClusterRuleReferenceTest {
                     .as("ordered, seed %d", seed).isEqualTo(expected);
             List<Event> shuffled = new ArrayList<>(calls);
             Collections.shuffle(shuffled, random);
+            // replay keeps waiting events in memory, and in state once memory is full
+            for (int limit : new int[] {1_000, 7}) {
+                assertThat(evidence(RuleFixture.run(new ClusterRule(PACK, false).waitInMemory(limit), new ClusterRule.Route(),
+                        shuffled.toArray(new Event[0])))).as("ordered, waiting in memory (at most %d), seed %d", limit, seed).isEqualTo(expected);
+            }
             assertThat(evidence(RuleFixture.run(new ClusterRule(PACK, true), new ClusterRule.Route(), shuffled.toArray(new Event[0]))))
                     .as("speculative, shuffled, seed %d", seed).isEqualTo(expected);
         }

@@ -4,11 +4,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePack;
+import org.yrd.linkage.runtime.EngineOptions;
 import org.yrd.linkage.testing.ContractSchema;
 import org.yrd.linkage.testing.FinalAlert;
 import org.yrd.linkage.testing.FinalAlerts;
@@ -24,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -63,6 +66,41 @@ class ReplayEndToEndTest {
         assertThat(FinalAlerts.ofAlertsFile(p2.resolve(Replay.ALERTS_FILE))).isEqualTo(want);
         assertThat(revisionsWithoutWallClock(p2)).isEqualTo(revisionsWithoutWallClock(p1));
         assertThat(deadLetters(p2)).isEqualTo(deadLetters(p1));
+    }
+
+    /**
+     * Pacing the files (ReadPacing) changes when lines are read, never what comes out: the same
+     * revisions and dead letters with the tightest pacing as with none, also when a file ends long
+     * before the others (it must stop holding them back) and one starts with a line stamped years
+     * ahead (it must not pause its file until the others end).
+     */
+    @Test
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void pacingTheFilesChangesNoRevisionNorDeadLetter() throws Exception {
+        Path gen = caseDir("gen-a");
+        Path in = Files.createDirectories(tmp.resolve("paced-in"));
+        for (StreamKind s : List.of(StreamKind.SENSOR, StreamKind.FRAUD)) {
+            Files.copy(gen.resolve(s.baseName() + ".jsonl"), in.resolve(s.baseName() + ".jsonl"));
+        }
+        List<String> calls = Files.readAllLines(gen.resolve("emergency-calls.jsonl"));
+        Files.write(in.resolve("emergency-calls.jsonl"), calls.subList(0, calls.size() / 10));
+        List<String> acks = new ArrayList<>(Files.readAllLines(gen.resolve("alert-acks.jsonl")));
+        acks.add(0, acks.get(0).replaceFirst("\"ts\":[0-9]+", "\"ts\":1893456000000"));
+        Files.write(in.resolve("alert-acks.jsonl"), acks);
+
+        Path none = replay(in, "unpaced", 2, "0");
+        Path tight = replay(in, "paced", 2, "1ms");
+        assertThat(revisionsWithoutWallClock(none)).hasSizeGreaterThan(10);
+        assertThat(revisionsWithoutWallClock(tight)).isEqualTo(revisionsWithoutWallClock(none));
+        assertThat(deadLetters(tight)).isEqualTo(deadLetters(none)).anyMatch(d -> d.startsWith("ACK FUTURE"));
+    }
+
+    private Path replay(Path in, String name, int parallelism, String readDrift) throws Exception {
+        Path out = tmp.resolve(name + "-p" + parallelism);
+        Configuration overrides = new Configuration();
+        overrides.setString(EngineOptions.REPLAY_READ_DRIFT.key(), readDrift);
+        Replay.run(Replay.inputs(in), out, RulePack.defaults(), Replay.configuration(parallelism, overrides));
+        return out;
     }
 
     @Test
