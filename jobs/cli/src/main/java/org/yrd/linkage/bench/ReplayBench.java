@@ -32,8 +32,9 @@ public final class ReplayBench {
     public static final double FLOOR_TARGET = 0.5;
 
     /** One replay: lines read, wall and active seconds, alert and dead-letter lines written. */
+    /** One replay's figures; {@code jitSeconds} (CPU of the JIT compiler threads) and {@code gcSeconds} (GC pauses) are part of {@code cpuSeconds}. */
     public record Run(int parallelism, long lines, double wallSeconds, double activeSeconds, long alertLines, long deadLetters,
-                      double cpuSeconds, String loadAfter) {
+                      double cpuSeconds, double jitSeconds, double gcSeconds, String loadAfter) {
         public double wallRate() {
             return lines / wallSeconds;
         }
@@ -102,10 +103,10 @@ public final class ReplayBench {
             Run r = replay(files, outDir, p, settings, pack);
             runs.put(p, r);
             out.printf(Locale.ROOT, "replay, parallelism %d:  %,d lines; wall %.1f s = %,.0f lines/s; active %.1f s = %,.0f lines/s; "
-                            + "%,d alert records, %,d dead letters; this JVM used %.2f cores on average, %.1f s of CPU = %,.0f lines per CPU-second; "
-                            + "load average after %s%n",
+                            + "%,d alert records, %,d dead letters; this JVM used %.2f cores on average, %.1f s of CPU = %,.0f lines per CPU-second "
+                            + "(of it %.1f s in the JIT compiler threads, %.1f s in GC pauses); load average after %s%n",
                     p, r.lines(), r.wallSeconds(), r.wallRate(), r.activeSeconds(), r.activeRate(), r.alertLines(), r.deadLetters(),
-                    r.cores(), r.cpuSeconds(), r.cpuRate(), r.loadAfter());
+                    r.cores(), r.cpuSeconds(), r.cpuRate(), r.jitSeconds(), r.gcSeconds(), r.loadAfter());
         }
 
         boolean met = true;
@@ -160,6 +161,8 @@ public final class ReplayBench {
         }, "replay-bench-sampler");
         sampler.setDaemon(true);
         long cpu = Machine.processCpuNanos();
+        long jit = Machine.jitCpuNanos();
+        long gc = Machine.gcMillis();
         long start = System.nanoTime();
         sampler.start();
         Replay.run(files, outDir, pack, conf);
@@ -170,7 +173,7 @@ public final class ReplayBench {
         long first = firstRead[0] == 0 ? start : firstRead[0];
         return new Run(parallelism, JsonLinesFormat.LINES_READ.get(), (end - start) / 1e9, (end - first) / 1e9,
                 countLines(outDir.resolve(Replay.ALERTS_FILE)), countLines(outDir.resolve(Replay.DEAD_LETTERS_FILE)),
-                cpuSeconds, Machine.loadAverage());
+                cpuSeconds, jit < 0 ? Double.NaN : (Machine.jitCpuNanos() - jit) / 1e9, (Machine.gcMillis() - gc) / 1e3, Machine.loadAverage());
     }
 
     static long countLines(Path f) throws IOException {

@@ -63,10 +63,12 @@ public final class EngineOptions {
                     + "sequence of revisions is the same at any parallelism (replay).");
 
     public static final ConfigOption<Duration> REPLAY_READ_DRIFT = ConfigOptions.key("linkage.replay.read-drift")
-            .durationType().defaultValue(Duration.ofMinutes(10))
+            .durationType().defaultValue(Duration.ofHours(1))
             .withDescription("Replay: how far (event time) one input file may be read ahead of the slowest, with Flink's "
                     + "watermark alignment. It bounds how many events wait in the rules for the other files; it changes "
-                    + "no alert. 0 reads each file at its own pace.");
+                    + "no alert. Replay reads hours of event time per second and the readers learn the slowest file's "
+                    + "time every 100 ms, so a drift much below an hour pauses every reader between updates. "
+                    + "0 reads each file at its own pace.");
 
     public static final ConfigOption<Duration> DEDUPE_HORIZON = ConfigOptions.key("linkage.dedupe.horizon")
             .durationType().defaultValue(Duration.ofHours(24))
