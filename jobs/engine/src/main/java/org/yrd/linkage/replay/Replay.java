@@ -24,8 +24,8 @@ import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.runtime.RawRecord;
 
 import java.nio.file.Files;
-import java.time.Duration;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
