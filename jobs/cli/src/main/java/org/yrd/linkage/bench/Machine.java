@@ -79,38 +79,6 @@ public final class Machine {
         return -1;
     }
 
-    /**
-     * CPU time the JIT compiler threads of this JVM have used so far (they run beside the job's
-     * threads and take CPU from them), from {@code /proc/self/task}, or -1 where there is no such
-     * file. A compiler thread that has ended takes its time with it (on 2 cores the JVM keeps one
-     * C1 and one C2 thread).
-     */
-    public static long jitCpuNanos() {
-        Path tasks = Path.of("/proc/self/task");
-        if (!Files.isDirectory(tasks)) {
-            return -1;
-        }
-        long ticks = 0;
-        try (var threads = Files.list(tasks)) {
-            for (Path t : (Iterable<Path>) threads::iterator) {
-                try {
-                    // "C1 CompilerThre", "C2 CompilerThre" (names are cut at 15 characters)
-                    if (!Files.readString(t.resolve("comm")).contains("CompilerThre")) {
-                        continue;
-                    }
-                    String stat = Files.readString(t.resolve("stat"));
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks += Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                } catch (IOException | RuntimeException ended) {
-                    // the thread ended while we looked
-                }
-            }
-        } catch (IOException e) {
-            return -1;
-        }
-        return ticks * (1_000_000_000L / 100); // USER_HZ is 100 on Linux
-    }
-
     /** Time the garbage collectors have spent so far, as the JVM counts it (pauses, for G1). */
     public static long gcMillis() {
         long total = 0;

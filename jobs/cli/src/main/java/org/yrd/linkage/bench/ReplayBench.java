@@ -32,9 +32,18 @@ public final class ReplayBench {
     public static final double FLOOR_TARGET = 0.5;
 
     /** One replay: lines read, wall and active seconds, alert and dead-letter lines written. */
-    /** One replay's figures; {@code jitSeconds} (CPU of the JIT compiler threads) and {@code gcSeconds} (GC pauses) are part of {@code cpuSeconds}. */
+    /**
+     * One replay's figures; {@code threadCpu} (seconds of CPU by thread name, largest first, see
+     * {@link ThreadCpu}) and {@code gcSeconds} (GC pauses) are parts of {@code cpuSeconds}.
+     */
     public record Run(int parallelism, long lines, double wallSeconds, double activeSeconds, long alertLines, long deadLetters,
-                      double cpuSeconds, double jitSeconds, double gcSeconds, String loadAfter) {
+                      double cpuSeconds, Map<String, Double> threadCpu, double gcSeconds, String loadAfter) {
+
+        /** CPU of the JIT compiler threads ({@code C1 CompilerThre}, {@code C2 CompilerThre}). */
+        public double jitSeconds() {
+            return threadCpu.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre")).mapToDouble(Map.Entry::getValue).sum();
+        }
+
         public double wallRate() {
             return lines / wallSeconds;
         }
@@ -107,6 +116,10 @@ public final class ReplayBench {
                             + "(of it %.1f s in the JIT compiler threads, %.1f s in GC pauses); load average after %s%n",
                     p, r.lines(), r.wallSeconds(), r.wallRate(), r.activeSeconds(), r.activeRate(), r.alertLines(), r.deadLetters(),
                     r.cores(), r.cpuSeconds(), r.cpuRate(), r.jitSeconds(), r.gcSeconds(), r.loadAfter());
+            if (!r.threadCpu().isEmpty()) {
+                out.printf(Locale.ROOT, "  CPU by thread: %s%n", String.join(", ", r.threadCpu().entrySet().stream().limit(12)
+                        .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue())).toList()));
+            }
         }
 
         boolean met = true;
@@ -161,19 +174,20 @@ public final class ReplayBench {
         }, "replay-bench-sampler");
         sampler.setDaemon(true);
         long cpu = Machine.processCpuNanos();
-        long jit = Machine.jitCpuNanos();
         long gc = Machine.gcMillis();
+        ThreadCpu threads = ThreadCpu.start();
         long start = System.nanoTime();
         sampler.start();
         Replay.run(files, outDir, pack, conf);
         long end = System.nanoTime();
         double cpuSeconds = (Machine.processCpuNanos() - cpu) / 1e9;
+        Map<String, Double> threadCpu = threads.stop();
         sampler.interrupt();
         sampler.join();
         long first = firstRead[0] == 0 ? start : firstRead[0];
         return new Run(parallelism, JsonLinesFormat.LINES_READ.get(), (end - start) / 1e9, (end - first) / 1e9,
                 countLines(outDir.resolve(Replay.ALERTS_FILE)), countLines(outDir.resolve(Replay.DEAD_LETTERS_FILE)),
-                cpuSeconds, jit < 0 ? Double.NaN : (Machine.jitCpuNanos() - jit) / 1e9, (Machine.gcMillis() - gc) / 1e3, Machine.loadAverage());
+                cpuSeconds, threadCpu, (Machine.gcMillis() - gc) / 1e3, Machine.loadAverage());
     }
 
     static long countLines(Path f) throws IOException {

@@ -1,0 +1,104 @@
+package org.yrd.linkage.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * CPU time of this JVM's threads over an interval, by thread name, from {@code /proc/self/task}:
+ * every thread, the JIT compilers, the collectors and RocksDB's native threads among them, which
+ * a Java profiler does not sample. A thread's time is read every {@link #PERIOD_MILLIS} while it
+ * lives, so a thread that ends keeps what it had at the last reading. Names are the kernel's
+ * (cut at 15 characters, e.g. {@code INC-CLUSTER (ca}), with digits replaced by {@code #} so that
+ * the subtasks of one operator add up. Empty where there is no {@code /proc}.
+ */
+final class ThreadCpu implements AutoCloseable {
+
+    static final long PERIOD_MILLIS = 250;
+    private static final Path TASKS = Path.of("/proc/self/task");
+    private static final long NANOS_PER_TICK = 1_000_000_000L / 100; // USER_HZ is 100 on Linux
+
+    private final Map<String, Long> startTicks = new HashMap<>();
+    private final Map<String, Reading> last = new HashMap<>();
+    private final Thread sampler;
+
+    private record Reading(String name, long ticks) {}
+
+    private ThreadCpu() {
+        read(startTicks, null);
+        sampler = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                read(null, last);
+                try {
+                    Thread.sleep(PERIOD_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
+        }, "bench-thread-cpu");
+        sampler.setDaemon(true);
+        sampler.start();
+    }
+
+    /** Starts reading the threads' CPU time. */
+    static ThreadCpu start() {
+        return new ThreadCpu();
+    }
+
+    /** Stops reading; the seconds of CPU each thread name used since {@link #start}, largest first. */
+    Map<String, Double> stop() throws InterruptedException {
+        sampler.interrupt();
+        sampler.join();
+        read(null, last);
+        Map<String, Double> byName = new HashMap<>();
+        synchronized (last) {
+            for (Map.Entry<String, Reading> e : last.entrySet()) {
+                long ticks = e.getValue().ticks() - startTicks.getOrDefault(e.getKey(), 0L);
+                byName.merge(e.getValue().name(), ticks * NANOS_PER_TICK / 1e9, Double::sum);
+            }
+        }
+        Map<String, Double> sorted = new LinkedHashMap<>();
+        byName.entrySet().stream().filter(e -> e.getValue() > 0)
+                .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
+        return sorted;
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        sampler.interrupt();
+        sampler.join();
+    }
+
+    private static void read(Map<String, Long> ticksOut, Map<String, Reading> readingsOut) {
+        if (!Files.isDirectory(TASKS)) {
+            return;
+        }
+        try (Stream<Path> threads = Files.list(TASKS)) {
+            for (Path t : (Iterable<Path>) threads::iterator) {
+                try {
+                    String stat = Files.readString(t.resolve("stat"));
+                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+                    long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
+                    String tid = t.getFileName().toString();
+                    if (ticksOut != null) {
+                        ticksOut.put(tid, ticks);
+                    } else {
+                        String name = Files.readString(t.resolve("comm")).strip().replaceAll("[0-9]+", "#");
+                        synchronized (readingsOut) {
+                            readingsOut.put(tid, new Reading(name, ticks));
+                        }
+                    }
+                } catch (IOException | RuntimeException ended) {
+                    // the thread ended while we looked
+                }
+            }
+        } catch (IOException e) {
+            // no reading this time
+        }
+    }
+}
