@@ -151,7 +151,10 @@ public final class LinkageJob {
         failures.add(unique.getSideOutput(Outputs.FAILURES));
 
         // every rule is in the graph even when switched off, so that a later pack can switch it on
-        SingleOutputStreamOperator<Routed> cascadeRouted = unique.connect(rules).process(new CascadeRouting(pack)).name("route inc-cascade");
+        // without rule updates the pack never changes: routing runs one-input, chained to de-duplication
+        SingleOutputStreamOperator<Routed> cascadeRouted = (ruleUpdates == null
+                ? unique.process(CascadeRouting.fixed(pack))
+                : unique.connect(rules).process(new CascadeRouting(pack))).name("route inc-cascade");
         failures.add(cascadeRouted.getSideOutput(Outputs.FAILURES));
         List<SingleOutputStreamOperator<AlertRevision>> alerts = new ArrayList<>();
         alerts.add(rule(cascadeRouted, rules, new CascadeRule(pack, speculative), waitInMemory, "inc-cascade", "INC-CASCADE (grid cell)"));
@@ -164,8 +167,11 @@ public final class LinkageJob {
                 rules, new LinkRule(pack, speculative), waitInMemory, "cyb-link", "CYB-LINK (linker)").setParallelism(1));
         alerts.add(rule(unique.flatMap(new BurstRule.Route()).returns(Routed.class).name("route cyb-burst"),
                 rules, new BurstRule(pack, speculative), waitInMemory, "cyb-burst", "CYB-BURST (identifier)"));
-        alerts.add(rule(unique.connect(rules).process(new PatternRouting(pack)).name("route patterns"),
-                rules, new PatternFunction(pack, speculative), waitInMemory, "patterns", "patterns (pattern, key)"));
+        if (ruleUpdates != null || !pack.patterns().isEmpty()) {
+            // without rule updates a pack without patterns never gets one: no pattern operators then
+            alerts.add(rule(unique.connect(rules).process(new PatternRouting(pack)).name("route patterns"),
+                    rules, new PatternFunction(pack, speculative), waitInMemory, "patterns", "patterns (pattern, key)"));
+        }
         for (SingleOutputStreamOperator<AlertRevision> rule : alerts) {
             failures.add(rule.getSideOutput(Outputs.FAILURES));
         }

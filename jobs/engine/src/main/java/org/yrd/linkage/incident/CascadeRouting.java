@@ -1,6 +1,7 @@
 package org.yrd.linkage.incident;
 
 import org.apache.flink.api.common.functions.OpenContext;
+import org.apache.flink.streaming.api.functions.ProcessFunction;
 import org.apache.flink.streaming.api.functions.co.BroadcastProcessFunction;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.chain.Routed;
@@ -17,7 +18,8 @@ import org.yrd.linkage.runtime.RulePacks;
  * Which INC-CASCADE keys an event goes to: a breach to its sensor's grid cell, a related call to
  * the 3x3 cells around it, so that every (sensor, call) pair within the radius meets in exactly
  * one cell, the sensor's. The grid follows the radius of the pack in force, which arrives on the
- * broadcast input (a changed radius restarts the rule, {@link CascadeRule}).
+ * broadcast input (a changed radius restarts the rule, {@link CascadeRule}); a job whose pack
+ * never changes (replay) routes with {@link #fixed}, one input, chained to de-duplication.
  */
 public final class CascadeRouting extends BroadcastProcessFunction<Event, String, Routed> {
 
@@ -50,13 +52,7 @@ public final class CascadeRouting extends BroadcastProcessFunction<Event, String
             pack = current;
             grid = CascadeRule.grid(pack);
         }
-        if (e.stream() == StreamKind.SENSOR) {
-            out.collect(new Routed(grid.cell(e.sensor().lat(), e.sensor().lon()), e));
-        } else if (e.stream() == StreamKind.CALL && relatedToAnyHazard(e)) {
-            for (String cell : grid.block(e.call().lat(), e.call().lon())) {
-                out.collect(new Routed(cell, e));
-            }
-        }
+        route(pack, grid, e, out);
     }
 
     @Override
@@ -64,7 +60,47 @@ public final class CascadeRouting extends BroadcastProcessFunction<Event, String
         ctx.getBroadcastState(RulePacks.STATE).put(RulePacks.KEY, yaml);
     }
 
-    private boolean relatedToAnyHazard(Event e) {
+    /** The same routing for a job without rule updates: the pack it starts with stays in force. */
+    public static ProcessFunction<Event, Routed> fixed(RulePack pack) {
+        return new Fixed(pack);
+    }
+
+    private static final class Fixed extends ProcessFunction<Event, Routed> {
+        private final RulePack pack;
+        private transient Grid grid;
+        private transient RecordFailures failures;
+
+        Fixed(RulePack pack) {
+            this.pack = pack;
+        }
+
+        @Override
+        public void open(OpenContext openContext) {
+            grid = CascadeRule.grid(pack);
+            failures = new RecordFailures("route INC-CASCADE", getRuntimeContext().getMetricGroup());
+        }
+
+        @Override
+        public void processElement(Event e, Context ctx, Collector<Routed> out) {
+            try {
+                route(pack, grid, e, out);
+            } catch (RuntimeException | StackOverflowError x) {
+                ctx.output(Outputs.FAILURES, failures.deadLetter(x, e));
+            }
+        }
+    }
+
+    private static void route(RulePack pack, Grid grid, Event e, Collector<Routed> out) {
+        if (e.stream() == StreamKind.SENSOR) {
+            out.collect(new Routed(grid.cell(e.sensor().lat(), e.sensor().lon()), e));
+        } else if (e.stream() == StreamKind.CALL && relatedToAnyHazard(pack, e)) {
+            for (String cell : grid.block(e.call().lat(), e.call().lon())) {
+                out.collect(new Routed(cell, e));
+            }
+        }
+    }
+
+    private static boolean relatedToAnyHazard(RulePack pack, Event e) {
         for (SensorKind kind : pack.hazards().keySet()) {
             if (pack.related(kind, e.call().category())) {
                 return true;
