@@ -19,6 +19,7 @@ import org.yrd.linkage.chain.Revisions;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.chain.Generations;
+import org.yrd.linkage.runtime.TsBuckets;
 import org.yrd.linkage.runtime.EngineMetrics;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RecordFailures;
@@ -28,7 +29,6 @@ import org.yrd.linkage.runtime.EventTime;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Comparator;
 import java.util.List;
@@ -106,12 +106,7 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
     public void processElement1(AlertRevision r, Context ctx, Collector<AlertRevision> out) throws Exception {
         try {
             emit(r, out);
-            List<AlertRevision> at = arrived.get(r.detectedTs());
-            if (at == null) {
-                at = new ArrayList<>(1);
-            }
-            at.add(r);
-            arrived.put(r.detectedTs(), at);
+            TsBuckets.add(arrived, r.detectedTs(), r);
             ctx.timerService().registerEventTimeTimer(r.detectedTs());
             touch(ctx, r.detectedTs());
         } catch (RuntimeException | StackOverflowError x) {
@@ -182,9 +177,8 @@ public class EscalationFunction extends KeyedCoProcessFunction<String, AlertRevi
 
     @Override
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertRevision> out) throws Exception {
-        List<AlertRevision> due = arrived.get(timestamp);
+        List<AlertRevision> due = TsBuckets.take(arrived, timestamp);
         if (due != null) {
-            arrived.remove(timestamp);
             due.sort(Comparator.comparingInt(AlertRevision::revision));
             for (AlertRevision r : due) {
                 try {

@@ -16,6 +16,7 @@ import org.apache.flink.util.Collector;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.chain.Revisions;
+import org.yrd.linkage.runtime.TsBuckets;
 import org.yrd.linkage.runtime.EngineMetrics;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RecordFailures;
@@ -211,12 +212,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         Event e = in.event();
         try {
             if (inMemory == null || !inMemory.offer(currentKey, e)) {
-                List<Event> at = pending.get(e.ts());
-                if (at == null) {
-                    at = new ArrayList<>(1);
-                }
-                at.add(e);
-                pending.put(e.ts(), at);
+                TsBuckets.add(pending, e.ts(), e);
             }
             ctx.timerService().registerEventTimeTimer(e.ts());
             if (speculative) {
@@ -257,9 +253,8 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
     private List<Event> takeDue(long ts) throws Exception {
         List<Event> due = inMemory == null ? null : inMemory.take(currentKey, ts);
         if (inMemory == null || inMemory.overflowed()) {
-            List<Event> stored = pending.get(ts);
+            List<Event> stored = TsBuckets.take(pending, ts);
             if (stored != null) {
-                pending.remove(ts);
                 if (due == null) {
                     due = stored;
                 } else {

@@ -186,9 +186,9 @@ public final class LinkageJob {
         sinks.alerts(escalated);
         SingleOutputStreamOperator<FeedbackFact> facts = all.keyBy(AlertRevision::alertId)
                 .connect(acks.keyBy(e -> e.ack().alertId()))
-                .process(new FeedbackFunction(retention)).uid("feedback").name("feedback (alert id)");
+                .process(new FeedbackFunction(retention, !speculative)).uid("feedback").name("feedback (alert id)");
         SingleOutputStreamOperator<String> figures = facts.keyBy(FeedbackFact::key)
-                .process(new RuleFeedbackFunction(retention)).uid("rule-feedback").name("rule feedback (rule, hour)");
+                .process(new RuleFeedbackFunction(retention, !speculative)).uid("rule-feedback").name("rule feedback (rule, hour)");
         failures.add(facts.getSideOutput(Outputs.FAILURES));
         failures.add(figures.getSideOutput(Outputs.FAILURES));
         sinks.ruleFeedback(figures);

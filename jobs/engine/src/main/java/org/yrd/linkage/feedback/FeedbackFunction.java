@@ -14,6 +14,7 @@ import org.yrd.linkage.alert.AlertKind;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.Event;
+import org.yrd.linkage.runtime.TsBuckets;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RecordFailures;
 
@@ -31,21 +32,37 @@ import java.util.List;
  * <p>State per alert id is bounded whatever comes in: besides the alert's own figures, acks that
  * arrive before their alert wait as one per province and status (the earliest), since a province
  * may acknowledge the same alert any number of times and only the first of each kind counts.
+ *
+ * <p>Which answer is a province's first decides its time to acknowledge. In ordered mode (replay)
+ * answers are taken in ts order as the watermark passes them (ties: province, then status), so
+ * the earliest counts and the figures are the same at any parallelism and in every run; arrival
+ * order between the alerts and the answers, and between answers that took different paths
+ * through de-duplication, would otherwise decide. Live mode takes each answer as it arrives, so
+ * that figures do not wait for the watermark.
  */
 public class FeedbackFunction extends KeyedCoProcessFunction<String, AlertRevision, Event, FeedbackFact> {
 
     private static final long HOUR = 3_600_000L;
 
+    /** Answers in ts order (ties by province, then status), as the watermark passes them. */
+    private static final Comparator<AlertAck> ORDER = Comparator.comparingLong(AlertAck::ts)
+            .thenComparing(AlertAck::province).thenComparing(AlertAck::status);
+
     private final Duration retention;
+    private final boolean ordered;
     private transient ValueState<String> ruleId;
     private transient MapState<String, Long> firstSent;
     private transient MapState<String, Boolean> counted;
     /** Per province and status, the earliest ack whose alert was not yet sent to that province. */
     private transient MapState<String, AlertAck> waiting;
+    /** Ordered mode: answers by ts, until the watermark passes them. */
+    private transient MapState<Long, List<AlertAck>> arrived;
     private transient RecordFailures failures;
 
-    public FeedbackFunction(Duration retention) {
+    /** @param ordered take answers in ts order as the watermark passes them (replay), not as they arrive */
+    public FeedbackFunction(Duration retention, boolean ordered) {
         this.retention = retention;
+        this.ordered = ordered;
     }
 
     @Override
@@ -62,6 +79,7 @@ public class FeedbackFunction extends KeyedCoProcessFunction<String, AlertRevisi
         firstSent = getRuntimeContext().getMapState(sent);
         counted = getRuntimeContext().getMapState(done);
         waiting = getRuntimeContext().getMapState(acks);
+        arrived = getRuntimeContext().getMapState(new MapStateDescriptor<>("acks-arrived", Types.LONG, Types.LIST(TypeInformation.of(AlertAck.class))));
         failures = new RecordFailures("feedback", getRuntimeContext().getMetricGroup());
     }
 
@@ -83,12 +101,12 @@ public class FeedbackFunction extends KeyedCoProcessFunction<String, AlertRevisi
             String p = r.firstSentProvinces()[i];
             if (!firstSent.contains(p)) {
                 firstSent.put(p, r.firstSentTs()[i]);
-                out.collect(new FeedbackFact(r.ruleId(), p, hourOf(r.firstSentTs()[i]), FeedbackFact.ALERTED, 0));
+                out.collect(new FeedbackFact(r.ruleId(), p, hourOf(r.firstSentTs()[i]), FeedbackFact.ALERTED, 0, r.firstSentTs()[i]));
             }
         }
         List<AlertAck> acks = new ArrayList<>();
         waiting.values().forEach(acks::add);
-        acks.sort(Comparator.comparingLong(AlertAck::ts));
+        acks.sort(ORDER);
         for (AlertAck a : acks) {
             if (take(a, out)) {
                 waiting.remove(waitingKey(a));
@@ -100,14 +118,40 @@ public class FeedbackFunction extends KeyedCoProcessFunction<String, AlertRevisi
     public void processElement2(Event ack, Context ctx, Collector<FeedbackFact> out) throws Exception {
         try {
             AlertAck a = ack.ack();
-            if (!take(a, out)) {
-                AlertAck before = waiting.get(waitingKey(a));
-                if (before == null || a.ts() < before.ts()) {
-                    waiting.put(waitingKey(a), a);
-                }
+            if (!ordered) {
+                answer(a, out);
+                return;
             }
+            TsBuckets.add(arrived, a.ts(), a);
+            ctx.timerService().registerEventTimeTimer(a.ts());
         } catch (RuntimeException | StackOverflowError x) {
             ctx.output(Outputs.FAILURES, failures.deadLetter(x, ack));
+        }
+    }
+
+    @Override
+    public void onTimer(long timestamp, OnTimerContext ctx, Collector<FeedbackFact> out) throws Exception {
+        List<AlertAck> due = TsBuckets.take(arrived, timestamp);
+        if (due == null) {
+            return;
+        }
+        due.sort(ORDER);
+        for (AlertAck a : due) {
+            try {
+                answer(a, out);
+            } catch (RuntimeException | StackOverflowError x) {
+                ctx.output(Outputs.FAILURES, failures.deadLetter(x, Event.ack(a)));
+            }
+        }
+    }
+
+    /** Counts an answer, or keeps it until its alert is sent to its province. */
+    private void answer(AlertAck a, Collector<FeedbackFact> out) throws Exception {
+        if (!take(a, out)) {
+            AlertAck before = waiting.get(waitingKey(a));
+            if (before == null || a.ts() < before.ts()) {
+                waiting.put(waitingKey(a), a);
+            }
         }
     }
 
@@ -125,13 +169,13 @@ public class FeedbackFunction extends KeyedCoProcessFunction<String, AlertRevisi
         long hour = hourOf(sent);
         if (!counted.contains(a.province() + "|ack")) {
             counted.put(a.province() + "|ack", true);
-            out.collect(new FeedbackFact(rule, a.province(), hour, FeedbackFact.ACKNOWLEDGED, Math.max(0, a.ts() - sent)));
+            out.collect(new FeedbackFact(rule, a.province(), hour, FeedbackFact.ACKNOWLEDGED, Math.max(0, a.ts() - sent), Math.max(a.ts(), sent)));
         }
         switch (a.status()) {
             case CONFIRMED, FALSE_ALARM, RESOLVED -> {
                 if (!counted.contains(a.province() + "|" + a.status())) {
                     counted.put(a.province() + "|" + a.status(), true);
-                    out.collect(new FeedbackFact(rule, a.province(), hour, a.status().name(), 0));
+                    out.collect(new FeedbackFact(rule, a.province(), hour, a.status().name(), 0, Math.max(a.ts(), sent)));
                 }
             }
             default -> { }

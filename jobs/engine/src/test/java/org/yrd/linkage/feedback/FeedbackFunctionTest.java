@@ -1,5 +1,6 @@
 package org.yrd.linkage.feedback;
 
+import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.util.KeyedTwoInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.yrd.linkage.testing.AlertsAndAcks;
@@ -23,7 +24,11 @@ class FeedbackFunctionTest {
     private static final String ALERT = "INC-CLUSTER:k0";
 
     private static KeyedTwoInputStreamOperatorTestHarness<String, AlertRevision, Event, FeedbackFact> harness() throws Exception {
-        return AlertsAndAcks.harness(new FeedbackFunction(Duration.ofDays(8)));
+        return harness(false);
+    }
+
+    private static KeyedTwoInputStreamOperatorTestHarness<String, AlertRevision, Event, FeedbackFact> harness(boolean ordered) throws Exception {
+        return AlertsAndAcks.harness(new FeedbackFunction(Duration.ofDays(8), ordered));
     }
 
     /** A HIGH cluster alert to Jiangsu and Shanghai, detected at T0. */
@@ -59,6 +64,30 @@ class FeedbackFunctionTest {
             assertThat(h.extractOutputValues()).extracting(f -> f.province() + " " + f.kind() + " " + f.ackMillis())
                     .containsExactlyInAnyOrder("310000 ALERTED 0", "320000 ALERTED 0", "320000 ACKNOWLEDGED " + MINUTE,
                             "320000 CONFIRMED 0", "320000 FALSE_ALARM 0", "320000 RESOLVED 0");
+        }
+    }
+
+    /**
+     * Two answers of one province arriving latest first, after the alert: live mode counts the
+     * first to arrive, ordered mode (replay) the earliest, whatever the arrival order, so that
+     * replay's figures are the same in every run.
+     */
+    @Test
+    void orderedModeTakesAnswersInTsOrderSoThatTheEarliestGivesTheTimeToAcknowledge() throws Exception {
+        for (boolean ordered : new boolean[] {false, true}) {
+            try (var h = harness(ordered)) {
+                h.processElement1(alert(), T0);
+                h.processElement2(ack("320000", T0 + 5 * MINUTE, AckStatus.CONFIRMED), T0 + 5 * MINUTE);
+                h.processElement2(ack("320000", T0 + 2 * MINUTE, AckStatus.RECEIVED), T0 + 2 * MINUTE);
+                if (ordered) {
+                    assertThat(h.extractOutputValues()).extracting(FeedbackFact::kind).containsOnly(FeedbackFact.ALERTED);
+                    h.processBothWatermarks(new Watermark(T0 + 5 * MINUTE));
+                }
+                assertThat(h.extractOutputValues()).filteredOn(f -> f.kind().equals(FeedbackFact.ACKNOWLEDGED))
+                        .extracting(FeedbackFact::ackMillis).as(ordered ? "ordered" : "live")
+                        .containsExactly(ordered ? 2 * MINUTE : 5 * MINUTE);
+                assertThat(h.extractOutputValues()).extracting(FeedbackFact::kind).contains(AckStatus.CONFIRMED.name());
+            }
         }
     }
 }

@@ -66,6 +66,14 @@ class ReplayEndToEndTest {
         assertThat(FinalAlerts.ofAlertsFile(p2.resolve(Replay.ALERTS_FILE))).isEqualTo(want);
         assertThat(revisionsWithoutWallClock(p2)).isEqualTo(revisionsWithoutWallClock(p1));
         assertThat(deadLetters(p2)).isEqualTo(deadLetters(p1));
+        assertThat(sortedLines(p2.resolve(Replay.FEEDBACK_FILE))).as("rule feedback, record for record")
+                .isNotEmpty().isEqualTo(sortedLines(p1.resolve(Replay.FEEDBACK_FILE)));
+    }
+
+    private static List<String> sortedLines(Path file) throws IOException {
+        List<String> lines = new ArrayList<>(Files.readAllLines(file));
+        Collections.sort(lines);
+        return lines;
     }
 
     /**
