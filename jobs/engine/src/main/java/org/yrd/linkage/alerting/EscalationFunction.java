@@ -19,13 +19,13 @@ import org.yrd.linkage.chain.Revisions;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.chain.Generations;
-import org.yrd.linkage.runtime.TsBuckets;
 import org.yrd.linkage.runtime.EngineMetrics;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RecordFailures;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.runtime.EventTime;
+import org.yrd.linkage.runtime.TsBuckets;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

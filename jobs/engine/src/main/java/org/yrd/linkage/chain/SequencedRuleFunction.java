@@ -16,11 +16,11 @@ import org.apache.flink.util.Collector;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alert.MsgType;
 import org.yrd.linkage.chain.Revisions;
-import org.yrd.linkage.runtime.TsBuckets;
 import org.yrd.linkage.runtime.EngineMetrics;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RecordFailures;
 import org.yrd.linkage.runtime.RulePacks;
+import org.yrd.linkage.runtime.TsBuckets;
 import org.yrd.linkage.model.Event;
 import org.yrd.linkage.rules.RulePack;
 

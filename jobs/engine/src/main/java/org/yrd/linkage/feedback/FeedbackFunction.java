@@ -14,9 +14,9 @@ import org.yrd.linkage.alert.AlertKind;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.Event;
-import org.yrd.linkage.runtime.TsBuckets;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RecordFailures;
+import org.yrd.linkage.runtime.TsBuckets;
 
 import java.time.Duration;
 import java.util.ArrayList;

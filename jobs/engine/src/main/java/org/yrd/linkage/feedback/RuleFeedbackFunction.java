@@ -12,11 +12,11 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
 import org.apache.flink.util.Collector;
-import org.yrd.linkage.runtime.TsBuckets;
 import org.yrd.linkage.runtime.EventTime;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RecordFailures;
+import org.yrd.linkage.runtime.TsBuckets;
 
 import java.time.Duration;
 import java.time.Instant;
