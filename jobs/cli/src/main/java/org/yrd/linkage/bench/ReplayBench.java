@@ -113,9 +113,11 @@ public final class ReplayBench {
             runs.put(p, r);
             out.printf(Locale.ROOT, "replay, parallelism %d:  %,d lines; wall %.1f s = %,.0f lines/s; active %.1f s = %,.0f lines/s; "
                             + "%,d alert records, %,d dead letters; this JVM used %.2f cores on average, %.1f s of CPU = %,.0f lines per CPU-second "
-                            + "(of it %.1f s in the JIT compiler threads, %.1f s in GC pauses); load average after %s%n",
+                            + "(of it %s%.1f s in GC pauses); load average after %s%n",
                     p, r.lines(), r.wallSeconds(), r.wallRate(), r.activeSeconds(), r.activeRate(), r.alertLines(), r.deadLetters(),
-                    r.cores(), r.cpuSeconds(), r.cpuRate(), r.jitSeconds(), r.gcSeconds(), r.loadAfter());
+                    r.cores(), r.cpuSeconds(), r.cpuRate(),
+                    r.threadCpu().isEmpty() ? "" : String.format(Locale.ROOT, "%.1f s in the JIT compiler threads, ", r.jitSeconds()),
+                    r.gcSeconds(), r.loadAfter());
             if (!r.threadCpu().isEmpty()) {
                 out.printf(Locale.ROOT, "  CPU by thread: %s%n", String.join(", ", r.threadCpu().entrySet().stream().limit(12)
                         .map(e -> String.format(Locale.ROOT, "%s %.1f s", e.getKey(), e.getValue())).toList()));

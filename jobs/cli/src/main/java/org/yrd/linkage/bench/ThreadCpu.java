@@ -18,7 +18,7 @@ import java.util.stream.Stream;
  */
 final class ThreadCpu implements AutoCloseable {
 
-    static final long PERIOD_MILLIS = 250;
+    static final long PERIOD_MILLIS = 500;
     private static final Path TASKS = Path.of("/proc/self/task");
     private static final long NANOS_PER_TICK = 1_000_000_000L / 100; // USER_HZ is 100 on Linux
 
@@ -88,6 +88,7 @@ final class ThreadCpu implements AutoCloseable {
                     if (ticksOut != null) {
                         ticksOut.put(tid, ticks);
                     } else {
+                        // read each time: a new thread is named "java" until the JVM names it
                         String name = Files.readString(t.resolve("comm")).strip().replaceAll("[0-9]+", "#");
                         synchronized (readingsOut) {
                             readingsOut.put(tid, new Reading(name, ticks));

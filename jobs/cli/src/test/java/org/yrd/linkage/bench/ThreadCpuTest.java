@@ -17,7 +17,7 @@ class ThreadCpuTest {
     void givesTheCpuOfEachThreadByNameSinceItStarted() throws Exception {
         assumeTrue(Files.isDirectory(Path.of("/proc/self/task")), "Linux only");
         Thread busy = new Thread(() -> {
-            long end = System.nanoTime() + 400_000_000L;
+            long end = System.nanoTime() + 1_200_000_000L;
             long sum = 0;
             while (System.nanoTime() < end) {
                 sum += Long.toString(sum).hashCode();
@@ -34,7 +34,7 @@ class ThreadCpuTest {
         }
         // the thread had ended before stop(): its time is what the sampler last read, digits made #
         assertThat(cpu).containsKey("busy-worker-#");
-        assertThat(cpu.get("busy-worker-#")).isBetween(0.05, 0.6);
+        assertThat(cpu.get("busy-worker-#")).isBetween(0.1, 1.3);
         assertThat(new ArrayList<>(cpu.values())).isSortedAccordingTo(Comparator.reverseOrder());
     }
 }
