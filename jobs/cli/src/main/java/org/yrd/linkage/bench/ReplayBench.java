@@ -31,9 +31,9 @@ public final class ReplayBench {
     /** Target: replay at least half the two-thread parse floor. */
     public static final double FLOOR_TARGET = 0.5;
 
-    /** One replay: lines read, wall and active seconds, alert and dead-letter lines written. */
     /**
-     * One replay's figures; {@code threadCpu} (seconds of CPU by thread name, largest first, see
+     * One replay: lines read, wall and active seconds, alert and dead-letter lines written, CPU
+     * seconds of the JVM; {@code threadCpu} (seconds of CPU by thread name, largest first, see
      * {@link ThreadCpu}) and {@code gcSeconds} (GC pauses) are parts of {@code cpuSeconds}.
      */
     public record Run(int parallelism, long lines, double wallSeconds, double activeSeconds, long alertLines, long deadLetters,

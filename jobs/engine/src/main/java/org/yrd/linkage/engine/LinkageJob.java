@@ -127,14 +127,16 @@ public final class LinkageJob {
         deadLetters.add(packs.getSideOutput(Outputs.DEAD_LETTERS));
         failures.add(packs.getSideOutput(Outputs.FAILURES));
         BroadcastStream<String> rules = packs.broadcast(RulePacks.STATE);
+        // without rule updates (replay) the pack never changes: ingestion and INC-CASCADE's routing run
+        // one-input, chained to what feeds them, and a pack without patterns has no pattern operators
+        boolean packFixed = ruleUpdates == null;
 
         DataStream<Event> events = null;
         for (Map.Entry<StreamKind, DataStream<RawRecord>> in : inputs.entrySet()) {
             String name = in.getKey().baseName();
             IngestOperator ingest = new IngestOperator(in.getKey(), pack, bound, maxSkew, interval, quietAfter, clock, keyFile, devKey)
                     .idleWhenQuiet(idleWhenQuiet);
-            // without rule updates the pack never changes, and the one-input form chains to the source
-            SingleOutputStreamOperator<Event> ingested = (ruleUpdates == null
+            SingleOutputStreamOperator<Event> ingested = (packFixed
                     ? in.getValue().transform("ingest " + name, TypeInformation.of(Event.class), (OneInputStreamOperator<RawRecord, Event>) ingest)
                     : in.getValue().connect(packs.broadcast()).transform("ingest " + name, TypeInformation.of(Event.class), ingest))
                     .uid("ingest-" + name);
@@ -151,8 +153,7 @@ public final class LinkageJob {
         failures.add(unique.getSideOutput(Outputs.FAILURES));
 
         // every rule is in the graph even when switched off, so that a later pack can switch it on
-        // without rule updates the pack never changes: routing runs one-input, chained to de-duplication
-        SingleOutputStreamOperator<Routed> cascadeRouted = (ruleUpdates == null
+        SingleOutputStreamOperator<Routed> cascadeRouted = (packFixed
                 ? unique.process(CascadeRouting.fixed(pack))
                 : unique.connect(rules).process(new CascadeRouting(pack))).name("route inc-cascade");
         failures.add(cascadeRouted.getSideOutput(Outputs.FAILURES));
@@ -167,8 +168,7 @@ public final class LinkageJob {
                 rules, new LinkRule(pack, speculative), waitInMemory, "cyb-link", "CYB-LINK (linker)").setParallelism(1));
         alerts.add(rule(unique.flatMap(new BurstRule.Route()).returns(Routed.class).name("route cyb-burst"),
                 rules, new BurstRule(pack, speculative), waitInMemory, "cyb-burst", "CYB-BURST (identifier)"));
-        if (ruleUpdates != null || !pack.patterns().isEmpty()) {
-            // without rule updates a pack without patterns never gets one: no pattern operators then
+        if (!packFixed || !pack.patterns().isEmpty()) {
             alerts.add(rule(unique.connect(rules).process(new PatternRouting(pack)).name("route patterns"),
                     rules, new PatternFunction(pack, speculative), waitInMemory, "patterns", "patterns (pattern, key)"));
         }
