@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Throughput (with {@code --in}, a directory {@code bench gen} wrote): the peer, then the
  * engine's replay, over the same sensor-reading and call files at the same parallelism, both on a
- * local MiniCluster with RocksDB state; lines per second of wall time and per CPU-second of this
+ * local MiniCluster with the state backend replay picks for the input; lines per second of wall time and per CPU-second of this
  * JVM. Latency: {@link LatencyBench} with the same broker set-up, load and planted chains, first
  * against the engine's live job, then against the peer in processing time, then in event time
  * with a 1 s out-of-orderness bound, each on a fresh broker and MiniCluster.
@@ -105,9 +105,10 @@ public final class PeerBench {
         for (Path f : files.values()) {
             lines += ReplayBench.countLines(f);
         }
-        out.printf(Locale.ROOT, "throughput input: %,d lines of %s, parallelism %d, RocksDB state, timers on the heap, for both%n", lines, files.values(), parallelism);
+        Configuration conf = Replay.withStateBackend(Replay.stateSettings(), files); // as the engine's replay, so that only the jobs differ
+        out.printf(Locale.ROOT, "throughput input: %,d lines of %s, parallelism %d, %s for both%n",
+                lines, files.values(), parallelism, Replay.describeState(conf));
 
-        Configuration conf = Replay.stateSettings(); // as the engine's replay, so that only the jobs differ
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);
         conf.set(PipelineOptions.OBJECT_REUSE, true);
         AtomicLong matches = new AtomicLong();

@@ -90,6 +90,7 @@ public final class ReplayBench {
                 Machine.mib(size));
         out.printf(Locale.ROOT, "pack:    %s version %s, %d pattern%s%n", pack.id(), pack.version(), pack.patterns().size(),
                 pack.patterns().size() == 1 ? "" : "s");
+        out.printf(Locale.ROOT, "state:   %s%n", Replay.describeState(Replay.withStateBackend(Configuration.fromMap(settings), files)));
 
         ParseFloor.Result floor1 = null;
         ParseFloor.Result floor2 = null;

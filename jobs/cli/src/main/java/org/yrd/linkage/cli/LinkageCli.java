@@ -41,6 +41,10 @@ public final class LinkageCli {
             t = t.getCause();
         }
         String message = t.getMessage() == null ? "" : ": " + t.getMessage().lines().findFirst().orElse("");
+        if (t instanceof OutOfMemoryError) {
+            message += " (LINKAGE_JAVA_OPTS sets the heap, -Xmx4g unless set; replay keeps its state"
+                    + " in RocksDB with --set state.backend.type=rocksdb)";
+        }
         return t.getClass().getSimpleName() + message;
     }
 }

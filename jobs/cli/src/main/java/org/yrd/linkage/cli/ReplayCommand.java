@@ -73,6 +73,8 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return Cli.fail(e.getMessage());
         }
+        conf = Replay.withStateBackend(conf, files);
+        System.err.println("replay: " + Replay.describeState(conf) + " (--set state.backend.type=hashmap or rocksdb decides)");
 
         long start = System.nanoTime();
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {

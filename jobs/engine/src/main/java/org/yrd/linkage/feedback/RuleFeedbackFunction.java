@@ -23,6 +23,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Keyed by (rule, hour): the feedback figures analysts read on the rule-feedback output, one JSON
@@ -130,7 +131,8 @@ public class RuleFeedbackFunction extends KeyedProcessFunction<String, FeedbackF
         o.put("hour", Instant.ofEpochMilli(r.hourStart).toString());
         fill(o, r.total());
         ObjectNode provinces = o.putObject("provinces");
-        for (Map.Entry<String, RuleFeedback.Counts> e : r.byProvince.entrySet()) {
+        // in code order whatever map the state backend gave back (a POJO's map is a HashMap after a round trip through RocksDB)
+        for (Map.Entry<String, RuleFeedback.Counts> e : new TreeMap<>(r.byProvince).entrySet()) {
             fill(provinces.putObject(e.getKey()), e.getValue());
         }
         return o.toString();

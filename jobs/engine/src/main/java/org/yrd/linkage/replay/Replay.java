@@ -23,18 +23,20 @@ import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.runtime.RawRecord;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * Replay: the live job graph over files, on an embedded MiniCluster with RocksDB state
- * (contracts/README.md, "Replay"). Events are applied as the watermark commits them, in ts order,
- * so the alerts are the same at any parallelism.
+ * Replay: the live job graph over files, on an embedded MiniCluster (contracts/README.md,
+ * "Replay"). Events are applied as the watermark commits them, in ts order, so the alerts are the
+ * same at any parallelism, and with either state backend ({@link #withStateBackend}).
  */
 public final class Replay {
 
@@ -59,9 +61,10 @@ public final class Replay {
 
     /**
      * The Flink configuration replay runs with; {@code overrides} win. Identifiers are digested under
-     * the published development key unless {@code overrides} name a key file.
+     * the published development key unless {@code overrides} name a key file. The state backend is
+     * left to {@link #withStateBackend} unless {@code overrides} name one.
      *
-     * <p>State is in RocksDB, event-time timers on the heap: replay takes no checkpoints, and
+     * <p>Event-time timers are on the heap even with RocksDB: replay takes no checkpoints, and
      * RocksDB's timer queue cost a fifth of its CPU (BENCHMARKS.md, "Replay": 41 k to 51 k lines
      * per CPU-second at parallelism 2, the same alerts). For the same reason the rules keep the
      * events that wait for the watermark in memory (chain/SequencedRuleFunction). Both are bounded
@@ -84,14 +87,61 @@ public final class Replay {
         return conf;
     }
 
-    /** The state settings of {@link #configuration}: RocksDB with the engine's defaults, 256 MiB of managed memory, timers on the heap. */
+    /**
+     * The state settings of {@link #configuration}, for when the state is in RocksDB: the engine's
+     * defaults, 256 MiB of managed memory, timers on the heap. They name no backend.
+     */
     public static Configuration stateSettings() {
         Configuration conf = new Configuration();
-        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         conf.set(TaskManagerOptions.MANAGED_MEMORY_SIZE, MemorySize.ofMebiBytes(256));
         conf.addAll(RocksDbDefaults.get());
         conf.set(RocksDBOptions.TIMER_SERVICE_FACTORY, EmbeddedRocksDBStateBackend.PriorityQueueStateType.HEAP);
         return conf;
+    }
+
+    /** Replay keeps its state on the heap while its input files take at most this share of the heap. */
+    static final int HEAP_SHARE = 4;
+
+    /**
+     * {@code conf} with the state backend for replaying {@code files}: the one {@code conf} names
+     * ({@code state.backend.type}), or else the heap ({@code hashmap}) when the files together
+     * take at most a quarter of this JVM's heap, RocksDB when larger.
+     *
+     * <p>Replay takes no checkpoints, so what RocksDB gives live mode (small, incremental
+     * checkpoints; state larger than memory) buys it little, and every state access there
+     * serialises a copy: on the heap the 2 M-line case replays half again as fast with the same
+     * alerts (BENCHMARKS.md, "Replay"). State stays far below the input's size: most lines are
+     * sensor readings below threshold that leave none, and the rules' horizons (at most 8 days,
+     * ESC-ACK) drop the rest; the 6 M-line case (902 MiB) ended with
+     * 578 MiB of heap in use after a collection. Larger inputs, or a
+     * long history with many identifiers (CYB-LINK holds them for 7 days), go to RocksDB, which
+     * spills to disk.
+     */
+    public static Configuration withStateBackend(Configuration conf, Map<StreamKind, Path> files) throws IOException {
+        Configuration chosen = new Configuration(conf);
+        if (!conf.contains(StateBackendOptions.STATE_BACKEND)) {
+            long bytes = 0;
+            for (Path f : files.values()) {
+                bytes += Files.size(f);
+            }
+            chosen.set(StateBackendOptions.STATE_BACKEND, stateBackendFor(bytes, Runtime.getRuntime().maxMemory()));
+        }
+        return chosen;
+    }
+
+    /** {@code hashmap} (the heap) for {@code inputBytes} at most {@code maxHeap} / {@value #HEAP_SHARE}, else {@code rocksdb}. */
+    static String stateBackendFor(long inputBytes, long maxHeap) {
+        return inputBytes <= maxHeap / HEAP_SHARE ? "hashmap" : "rocksdb";
+    }
+
+    /** Where {@code conf} keeps state, in words, for a command's output. */
+    public static String describeState(Configuration conf) {
+        String type = conf.get(StateBackendOptions.STATE_BACKEND);
+        return switch (type.toLowerCase(Locale.ROOT)) {
+            case "hashmap" -> "state on the heap";
+            case "rocksdb" -> "state in RocksDB, timers on the heap";
+            default -> "state backend " + type;
+        };
     }
 
     /** Runs the replay to completion and writes alerts.jsonl and deadletter.jsonl into {@code out}. */
@@ -100,7 +150,8 @@ public final class Replay {
     }
 
     /** As {@link #run(Map, Path, RulePack, Configuration)}; with {@code cap}, also {@code cap/<alertId>_<revision>_<recipient>.xml}. */
-    public static void run(Map<StreamKind, Path> files, Path out, RulePack pack, Configuration conf, boolean cap) throws Exception {
+    public static void run(Map<StreamKind, Path> files, Path out, RulePack pack, Configuration given, boolean cap) throws Exception {
+        Configuration conf = withStateBackend(given, files);
         Files.createDirectories(out);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
         Map<StreamKind, DataStream<RawRecord>> inputs = new EnumMap<>(StreamKind.class);

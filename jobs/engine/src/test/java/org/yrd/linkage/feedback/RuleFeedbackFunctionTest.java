@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -60,5 +61,21 @@ class RuleFeedbackFunctionTest {
         // live mode takes facts as they come: the answer after the hour counts in the hour's first record
         assertThat(records(false, List.of(late, a2, a1, early), H + 2 * HOUR)).hasSize(1)
                 .allMatch(r -> r.contains("\"alerts\":2,\"acknowledged\":2"));
+    }
+
+    @Test
+    void provincesAreWrittenInCodeOrderWhateverMapTheStateGaveBack() {
+        RuleFeedback r = new RuleFeedback();
+        r.ruleId = "INC-CLUSTER";
+        r.hourStart = H;
+        // RocksDB gives a POJO's map back as a HashMap; its order is the hashes'
+        r.byProvince = new LinkedHashMap<>();
+        for (String p : List.of("340000", "310000", "330000", "320000")) {
+            r.add(alerted(p, H + MINUTE));
+        }
+        String json = RuleFeedbackFunction.json(r);
+        assertThat(json.indexOf("\"310000\"")).isLessThan(json.indexOf("\"320000\""));
+        assertThat(json.indexOf("\"320000\"")).isLessThan(json.indexOf("\"330000\""));
+        assertThat(json.indexOf("\"330000\"")).isLessThan(json.indexOf("\"340000\""));
     }
 }

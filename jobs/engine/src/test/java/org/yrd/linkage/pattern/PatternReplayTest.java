@@ -18,7 +18,7 @@ import java.util.TreeMap;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The worked patterns in replay, on a Flink MiniCluster with RocksDB state beside the six rules:
+ * The worked patterns in replay, on a Flink MiniCluster beside the six rules:
  * exactly the alerts their cases state at parallelism 1 and 2, with the whole lifecycle of any
  * rule (an escalation of an alert nobody acknowledged, CAP documents valid against CAP 1.2).
  */

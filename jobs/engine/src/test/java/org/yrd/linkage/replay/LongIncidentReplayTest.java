@@ -23,9 +23,10 @@ import static org.yrd.linkage.testing.Events.MINUTE;
 import static org.yrd.linkage.testing.Events.T0;
 
 /**
- * QA's long incident, replayed on a MiniCluster with RocksDB state: one gas sensor breaching every
- * 10 s for 30 days of event time keeps its INC-CASCADE incident open all along (rules-v1.md); three
- * related calls in its last 10 minutes make it fire. The replay completes, and every alert record, the
+ * QA's long incident, replayed on a MiniCluster (state on the heap, as replay keeps it for an input
+ * this size): one gas sensor breaching every 10 s for 30 days of event time keeps its INC-CASCADE
+ * incident open all along (rules-v1.md); three related calls in its last 10 minutes make it fire.
+ * The replay completes, and every alert record, the
  * escalations of the incident included, lists the anchor and the 199 latest events, counts all
  * 259,203, and stays far below what a Kafka topic accepts.
  *

@@ -3,6 +3,7 @@ package org.yrd.linkage.replay;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.networknt.schema.JsonSchema;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,9 +32,10 @@ import java.util.concurrent.TimeUnit;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Replay end to end on a real Flink MiniCluster with RocksDB state: the worked example and the
- * generated cases give exactly their expected final alerts, the same revisions and dead letters at
- * parallelism 1 and 2, and every record written matches the contract schemas.
+ * Replay end to end on a real Flink MiniCluster: the worked example and the generated cases give
+ * exactly their expected final alerts, the same revisions, dead letters and feedback at
+ * parallelism 1 and 2 and with the state on the heap or in RocksDB, and every record written
+ * matches the contract schemas.
  */
 class ReplayEndToEndTest {
 
@@ -43,6 +45,15 @@ class ReplayEndToEndTest {
     private Path replay(Path in, int parallelism) throws Exception {
         Path out = tmp.resolve(in.getFileName() + "-p" + parallelism);
         Replay.run(Replay.inputs(in), out, RulePack.defaults(), Replay.configuration(parallelism, new Configuration()));
+        return out;
+    }
+
+    /** As {@link #replay(Path, int)} with the state in RocksDB, which these small cases would otherwise keep on the heap. */
+    private Path replayInRocksDb(Path in, int parallelism) throws Exception {
+        Path out = tmp.resolve(in.getFileName() + "-rocksdb-p" + parallelism);
+        Configuration overrides = new Configuration();
+        overrides.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        Replay.run(Replay.inputs(in), out, RulePack.defaults(), Replay.configuration(parallelism, overrides));
         return out;
     }
 
@@ -56,18 +67,23 @@ class ReplayEndToEndTest {
                 : caseDir(name).resolve("expected-final-alerts.jsonl");
     }
 
+    /** The same at parallelism 1 and 2, with the state on the heap and in RocksDB: every revision, dead letter and feedback record. */
     @ParameterizedTest
     @ValueSource(strings = {"small", "gen-a", "gen-b"})
-    void replayGivesExactlyTheExpectedFinalAlertsAtParallelismOneAndTwo(String name) throws Exception {
+    void replayGivesExactlyTheExpectedFinalAlertsAtParallelismOneAndTwoWithEitherStateBackend(String name) throws Exception {
         Path p1 = replay(caseDir(name), 1);
         Path p2 = replay(caseDir(name), 2);
+        Path rocks = replayInRocksDb(caseDir(name), 2);
         Map<String, FinalAlert> want = FinalAlerts.ofExpectedFile(expected(name));
-        assertThat(FinalAlerts.ofAlertsFile(p1.resolve(Replay.ALERTS_FILE))).isEqualTo(want);
-        assertThat(FinalAlerts.ofAlertsFile(p2.resolve(Replay.ALERTS_FILE))).isEqualTo(want);
-        assertThat(revisionsWithoutWallClock(p2)).isEqualTo(revisionsWithoutWallClock(p1));
-        assertThat(deadLetters(p2)).isEqualTo(deadLetters(p1));
-        assertThat(sortedLines(p2.resolve(Replay.FEEDBACK_FILE))).as("rule feedback, record for record")
-                .isNotEmpty().isEqualTo(sortedLines(p1.resolve(Replay.FEEDBACK_FILE)));
+        for (Path out : List.of(p1, p2, rocks)) {
+            assertThat(FinalAlerts.ofAlertsFile(out.resolve(Replay.ALERTS_FILE))).as(out.getFileName().toString()).isEqualTo(want);
+            if (out != p1) {
+                assertThat(revisionsWithoutWallClock(out)).isEqualTo(revisionsWithoutWallClock(p1));
+                assertThat(deadLetters(out)).isEqualTo(deadLetters(p1));
+                assertThat(sortedLines(out.resolve(Replay.FEEDBACK_FILE))).as("rule feedback, record for record")
+                        .isNotEmpty().isEqualTo(sortedLines(p1.resolve(Replay.FEEDBACK_FILE)));
+            }
+        }
     }
 
     private static List<String> sortedLines(Path file) throws IOException {
