@@ -106,7 +106,7 @@ public final class PeerBench {
             lines += ReplayBench.countLines(f);
         }
         Configuration conf = Replay.withStateBackend(Replay.stateSettings(), files); // as the engine's replay, so that only the jobs differ
-        out.printf(Locale.ROOT, "throughput input: %,d lines of %s, parallelism %d, %s for both%n",
+        out.printf(Locale.ROOT, "throughput input: %,d lines of %s, parallelism %d, state %s for both%n",
                 lines, files.values(), parallelism, Replay.describeState(conf));
 
         conf.set(CoreOptions.DEFAULT_PARALLELISM, parallelism);

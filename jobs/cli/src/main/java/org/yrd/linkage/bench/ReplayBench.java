@@ -81,10 +81,7 @@ public final class ReplayBench {
         if (files.isEmpty()) {
             throw new IllegalArgumentException(in + " holds no replay files (bench gen writes them)");
         }
-        long size = 0;
-        for (Path f : files.values()) {
-            size += Files.size(f);
-        }
+        long size = Replay.inputBytes(files);
         out.println(Machine.describe());
         out.printf(Locale.ROOT, "input:   %s (%s), %s%n", in, String.join(", ", files.values().stream().map(p -> p.getFileName().toString()).toList()),
                 Machine.mib(size));

@@ -1,6 +1,7 @@
 package org.yrd.linkage.cli;
 
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.replay.JsonLinesFormat;
 import org.yrd.linkage.replay.Replay;
@@ -73,8 +74,11 @@ final class ReplayCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             return Cli.fail(e.getMessage());
         }
+        boolean told = conf.contains(StateBackendOptions.STATE_BACKEND);
         conf = Replay.withStateBackend(conf, files);
-        System.err.println("replay: " + Replay.describeState(conf) + " (--set state.backend.type=hashmap or rocksdb decides)");
+        System.err.printf(Locale.ROOT, "replay: state %s (%s)%n", Replay.describeState(conf), told ? "as --set said"
+                : String.format(Locale.ROOT, "%,d MiB of input, %,d MiB of heap; --set state.backend.type=hashmap or rocksdb decides",
+                        Replay.inputBytes(files) >> 20, Runtime.getRuntime().maxMemory() >> 20));
 
         long start = System.nanoTime();
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(r -> {

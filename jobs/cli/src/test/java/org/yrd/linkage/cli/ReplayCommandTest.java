@@ -58,5 +58,16 @@ class ReplayCommandTest {
                 "--parallelism", "2")).isEqualTo(0);
         assertThat(out.resolve("alerts.jsonl")).isNotEmptyFile();
         assertThat(out.resolve("deadletter.jsonl")).isNotEmptyFile();
+        assertThat(stderr()).as("a small input keeps its state on the heap, and the command says so and why")
+                .containsPattern("replay: state on the heap \\([0-9,]+ MiB of input, [0-9,]+ MiB of heap; --set state.backend.type=hashmap or rocksdb decides\\)");
+    }
+
+    @Test
+    void aStateBackendGivenWithSetIsTheOneUsed() {
+        Path out = tmp.resolve("out");
+        assertThat(LinkageCli.run("replay", "--in", Project.example("small").resolve("in").toString(), "--out", out.toString(),
+                "--set", "state.backend.type=rocksdb")).isEqualTo(0);
+        assertThat(stderr()).contains("replay: state in RocksDB, timers on the heap (as --set said)");
+        assertThat(out.resolve("alerts.jsonl")).isNotEmptyFile();
     }
 }

@@ -120,13 +120,18 @@ public final class Replay {
     public static Configuration withStateBackend(Configuration conf, Map<StreamKind, Path> files) throws IOException {
         Configuration chosen = new Configuration(conf);
         if (!conf.contains(StateBackendOptions.STATE_BACKEND)) {
-            long bytes = 0;
-            for (Path f : files.values()) {
-                bytes += Files.size(f);
-            }
-            chosen.set(StateBackendOptions.STATE_BACKEND, stateBackendFor(bytes, Runtime.getRuntime().maxMemory()));
+            chosen.set(StateBackendOptions.STATE_BACKEND, stateBackendFor(inputBytes(files), Runtime.getRuntime().maxMemory()));
         }
         return chosen;
+    }
+
+    /** The size of {@code files} together. */
+    public static long inputBytes(Map<StreamKind, Path> files) throws IOException {
+        long bytes = 0;
+        for (Path f : files.values()) {
+            bytes += Files.size(f);
+        }
+        return bytes;
     }
 
     /** {@code hashmap} (the heap) for {@code inputBytes} at most {@code maxHeap} / {@value #HEAP_SHARE}, else {@code rocksdb}. */
@@ -134,13 +139,13 @@ public final class Replay {
         return inputBytes <= maxHeap / HEAP_SHARE ? "hashmap" : "rocksdb";
     }
 
-    /** Where {@code conf} keeps state, in words, for a command's output. */
+    /** Where {@code conf} keeps state, in words for a command's output: "on the heap", "in RocksDB, timers on the heap". */
     public static String describeState(Configuration conf) {
         String type = conf.get(StateBackendOptions.STATE_BACKEND);
         return switch (type.toLowerCase(Locale.ROOT)) {
-            case "hashmap" -> "state on the heap";
-            case "rocksdb" -> "state in RocksDB, timers on the heap";
-            default -> "state backend " + type;
+            case "hashmap" -> "on the heap";
+            case "rocksdb" -> "in RocksDB, timers on the heap";
+            default -> "in state backend " + type;
         };
     }
 

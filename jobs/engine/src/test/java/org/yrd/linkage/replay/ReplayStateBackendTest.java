@@ -31,12 +31,12 @@ class ReplayStateBackendTest {
 
         Configuration chosen = Replay.withStateBackend(Replay.configuration(1, new Configuration()), files);
         assertThat(chosen.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("hashmap");
-        assertThat(Replay.describeState(chosen)).isEqualTo("state on the heap");
+        assertThat(Replay.describeState(chosen)).isEqualTo("on the heap");
 
         Configuration told = new Configuration();
         told.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
         Configuration kept = Replay.withStateBackend(Replay.configuration(1, told), files);
         assertThat(kept.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
-        assertThat(Replay.describeState(kept)).isEqualTo("state in RocksDB, timers on the heap");
+        assertThat(Replay.describeState(kept)).isEqualTo("in RocksDB, timers on the heap");
     }
 }
