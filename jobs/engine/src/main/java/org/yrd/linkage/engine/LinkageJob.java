@@ -114,8 +114,9 @@ public final class LinkageJob {
         boolean clock = conf.get(EngineOptions.CLOCK_ADVANCE);
         boolean idleWhenQuiet = conf.get(EngineOptions.IDLE_WHEN_QUIET);
         boolean speculative = conf.get(EngineOptions.SPECULATIVE);
-        // nothing of a job without checkpoints outlives a failure, so replay's rules keep waiting events in memory
-        boolean waitInMemory = !speculative && conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty();
+        // a replay: ordered and without checkpoints, so nothing of it outlives a failure (its rules keep
+        // waiting events in memory) and it runs for minutes (processing-time TTLs would never fire)
+        boolean replay = !speculative && conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty();
         requireIdentifierKey(conf);
         String keyFile = conf.getOptional(EngineOptions.IDENTIFIER_KEY_FILE).orElse(null);
         boolean devKey = conf.get(EngineOptions.IDENTIFIER_DEV_KEY);
@@ -147,7 +148,7 @@ public final class LinkageJob {
 
         SingleOutputStreamOperator<Event> unique = events
                 .keyBy(DedupeFunction::key)
-                .process(new DedupeFunction(conf.get(EngineOptions.DEDUPE_HORIZON)))
+                .process(new DedupeFunction(conf.get(EngineOptions.DEDUPE_HORIZON), !replay))
                 .uid("dedupe").name("dedupe (stream, id)");
         deadLetters.add(unique.getSideOutput(Outputs.DEAD_LETTERS));
         failures.add(unique.getSideOutput(Outputs.FAILURES));
@@ -158,19 +159,19 @@ public final class LinkageJob {
                 : unique.connect(rules).process(new CascadeRouting(pack))).name("route inc-cascade");
         failures.add(cascadeRouted.getSideOutput(Outputs.FAILURES));
         List<SingleOutputStreamOperator<AlertRevision>> alerts = new ArrayList<>();
-        alerts.add(rule(cascadeRouted, rules, new CascadeRule(pack, speculative), waitInMemory, "inc-cascade", "INC-CASCADE (grid cell)"));
+        alerts.add(rule(cascadeRouted, rules, new CascadeRule(pack, speculative), replay, "inc-cascade", "INC-CASCADE (grid cell)"));
         alerts.add(rule(unique.flatMap(new SpreadRule.Route()).returns(Routed.class).name("route inc-spread"),
-                rules, new SpreadRule(pack, speculative), waitInMemory, "inc-spread", "INC-SPREAD (sensor kind)"));
+                rules, new SpreadRule(pack, speculative), replay, "inc-spread", "INC-SPREAD (sensor kind)"));
         alerts.add(rule(unique.flatMap(new ClusterRule.Route()).returns(Routed.class).name("route inc-cluster"),
-                rules, new ClusterRule(pack, speculative), waitInMemory, "inc-cluster", "INC-CLUSTER (call category)"));
+                rules, new ClusterRule(pack, speculative), replay, "inc-cluster", "INC-CLUSTER (call category)"));
         // one key (merges are global), so one subtask: a second would hold an empty state backend
         alerts.add(rule(unique.flatMap(new LinkRule.Route()).returns(Routed.class).name("route cyb-link"),
-                rules, new LinkRule(pack, speculative), waitInMemory, "cyb-link", "CYB-LINK (linker)").setParallelism(1));
+                rules, new LinkRule(pack, speculative), replay, "cyb-link", "CYB-LINK (linker)").setParallelism(1));
         alerts.add(rule(unique.flatMap(new BurstRule.Route()).returns(Routed.class).name("route cyb-burst"),
-                rules, new BurstRule(pack, speculative), waitInMemory, "cyb-burst", "CYB-BURST (identifier)"));
+                rules, new BurstRule(pack, speculative), replay, "cyb-burst", "CYB-BURST (identifier)"));
         if (!packFixed || !pack.patterns().isEmpty()) {
             alerts.add(rule(unique.connect(rules).process(new PatternRouting(pack)).name("route patterns"),
-                    rules, new PatternFunction(pack, speculative), waitInMemory, "patterns", "patterns (pattern, key)"));
+                    rules, new PatternFunction(pack, speculative), replay, "patterns", "patterns (pattern, key)"));
         }
         for (SingleOutputStreamOperator<AlertRevision> rule : alerts) {
             failures.add(rule.getSideOutput(Outputs.FAILURES));

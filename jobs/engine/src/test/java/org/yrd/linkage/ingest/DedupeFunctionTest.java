@@ -6,6 +6,8 @@ import org.apache.flink.streaming.api.watermark.Watermark;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.model.DeadLetter;
 import org.yrd.linkage.model.Event;
@@ -22,8 +24,13 @@ import static org.yrd.linkage.testing.Events.call;
 class DedupeFunctionTest {
 
     private static KeyedOneInputStreamOperatorTestHarness<String, Event, Event> harness() throws Exception {
+        return harness(true);
+    }
+
+    /** With {@code expireIds} false, as replay runs it: ids are kept without a TTL. */
+    private static KeyedOneInputStreamOperatorTestHarness<String, Event, Event> harness(boolean expireIds) throws Exception {
         var h = new KeyedOneInputStreamOperatorTestHarness<>(
-                new KeyedProcessOperator<>(new DedupeFunction(Duration.ofHours(24))), DedupeFunction::key, Types.STRING);
+                new KeyedProcessOperator<>(new DedupeFunction(Duration.ofHours(24), expireIds)), DedupeFunction::key, Types.STRING);
         h.open();
         return h;
     }
@@ -32,9 +39,10 @@ class DedupeFunctionTest {
         return call(id, ts, 31.23, 121.47, FIRE, "310101");
     }
 
-    @Test
-    void repeatedRecordWithin24HoursIsIgnoredAndCountedNotDeadLettered() throws Exception {
-        try (var h = harness()) {
+    @ParameterizedTest(name = "expireIds {0}")
+    @ValueSource(booleans = {true, false})
+    void repeatedRecordWithin24HoursIsIgnoredAndCountedNotDeadLettered(boolean expireIds) throws Exception {
+        try (var h = harness(expireIds)) {
             h.processElement(fire("c1", T0), T0);
             h.processElement(fire("c1", T0), T0);
             h.processElement(fire("c1", T0 + 24 * HOUR), T0 + 24 * HOUR);
@@ -43,9 +51,10 @@ class DedupeFunctionTest {
         }
     }
 
-    @Test
-    void sameIdMoreThan24HoursLaterIsANewRecord() throws Exception {
-        try (var h = harness()) {
+    @ParameterizedTest(name = "expireIds {0}")
+    @ValueSource(booleans = {true, false})
+    void sameIdMoreThan24HoursLaterIsANewRecord(boolean expireIds) throws Exception {
+        try (var h = harness(expireIds)) {
             h.processElement(fire("c1", T0), T0);
             h.processElement(fire("c1", T0 + 24 * HOUR + 1), T0 + 24 * HOUR + 1);
             assertThat(h.extractOutputValues()).hasSize(2);

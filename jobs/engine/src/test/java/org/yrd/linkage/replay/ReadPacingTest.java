@@ -29,6 +29,19 @@ class ReadPacingTest {
     }
 
     @Test
+    void everyEighthRecordIsScannedForItsTs() {
+        ReadPacing.Stamp stamp = new ReadPacing.Stamp();
+        List<Long> stamps = new ArrayList<>();
+        for (int i = 0; i < 2 * ReadPacing.SCAN_EVERY; i++) {
+            byte[] line = ("{\"id\":\"c-" + i + "\",\"ts\":" + (T0 + i) + "}").getBytes(StandardCharsets.UTF_8);
+            stamps.add(stamp.extractTimestamp(new RawRecord(line, "emergency-calls.jsonl", 0, i), Long.MIN_VALUE));
+        }
+        assertThat(stamps.get(0)).isEqualTo(T0);
+        assertThat(stamps.get(ReadPacing.SCAN_EVERY)).isEqualTo(T0 + ReadPacing.SCAN_EVERY);
+        assertThat(stamps).filteredOn(t -> t != TimestampAssigner.NO_TIMESTAMP).hasSize(2);
+    }
+
+    @Test
     void aLineWithoutAUsableTsPacesNothing() {
         assertThat(scan("{\"id\":\"s-1\"}")).isEqualTo(TimestampAssigner.NO_TIMESTAMP);
         assertThat(scan("{\"ts\":\"soon\"}")).isEqualTo(TimestampAssigner.NO_TIMESTAMP);
