@@ -10,6 +10,7 @@ import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.runtime.state.FunctionInitializationContext;
 import org.apache.flink.runtime.state.FunctionSnapshotContext;
+import org.apache.flink.streaming.api.TimerService;
 import org.apache.flink.streaming.api.checkpoint.CheckpointedFunction;
 import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
@@ -46,7 +47,9 @@ import java.util.Set;
  * <p>A job in ordered mode that takes no checkpoints (replay) keeps waiting events in memory
  * ({@link WaitingInMemory}, up to {@link #WAITING_IN_MEMORY} per subtask, the rest in
  * {@code pending}): they need not survive a failure, and RocksDB made each one cost a write, a
- * read, a delete and two serialisations.
+ * read, a delete and two serialisations. It also keeps each key's times (its events' ts and its
+ * wake-ups) there, with one timer per key at the earliest: when the timer fires, every time the
+ * watermark has passed is committed in order, as one timer per time would have done.
  *
  * <p>An event the rule throws on (a bug, or input no one foresaw) becomes a dead letter
  * ({@link RecordFailures}) and is never applied again: speculation drops it from the waiting
@@ -75,8 +78,10 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
     private transient RulePack pack;
 
     private transient MapState<Long, List<Event>> pending;
-    /** Replay's waiting events in memory; null when they all wait in {@code pending}. */
+    /** Replay's waiting events and wake-ups in memory, a timer per key; null when events wait in {@code pending}, a timer each. */
     private transient WaitingInMemory inMemory;
+    /** Whether {@link #onTimer} is committing the current key's schedule (it sets the key's next timer itself). */
+    private transient boolean draining;
     private transient MapState<String, Emitted> emitted;
     private transient ValueState<List<String>> dirty;
     private transient String currentKey;
@@ -176,9 +181,9 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
 
     @Override
     public void snapshotState(FunctionSnapshotContext context) throws Exception {
-        if (inMemory != null && inMemory.size() > 0) {
+        if (inMemory != null && !inMemory.isEmpty()) {
             throw new IllegalStateException(ruleId() + ": a job without checkpoints keeps " + inMemory.size()
-                    + " waiting events in memory, which a savepoint cannot hold; enable checkpointing to take savepoints");
+                    + " waiting events and its keys' wake-ups in memory, which a savepoint cannot hold; enable checkpointing to take savepoints");
         }
         generations.snapshot();
     }
@@ -211,10 +216,12 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         }
         Event e = in.event();
         try {
-            if (inMemory == null || !inMemory.offer(currentKey, e)) {
+            if (inMemory != null) {
+                holdInMemory(ctx.timerService(), e);
+            } else {
                 TsBuckets.add(pending, e.ts(), e);
+                ctx.timerService().registerEventTimeTimer(e.ts());
             }
-            ctx.timerService().registerEventTimeTimer(e.ts());
             if (speculative) {
                 speculate(ctx, e.ts(), out);
             }
@@ -227,29 +234,75 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
     public void onTimer(long timestamp, OnTimerContext ctx, Collector<AlertRevision> out) throws Exception {
         currentKey = ctx.getCurrentKey();
         pack = packs.current(ctx.getBroadcastState(RulePacks.STATE));
+        if (inMemory == null) {
+            commit(timestamp, ctx, out);
+            return;
+        }
+        // the key's one timer: commit every time of its schedule that the watermark has passed, in order
+        long watermark = ctx.timerService().currentWatermark();
+        draining = true;
+        try {
+            for (long ts = inMemory.earliest(currentKey); ts != WaitingInMemory.NONE && ts <= watermark; ts = inMemory.earliest(currentKey)) {
+                commit(ts, ctx, out);
+            }
+        } finally {
+            draining = false;
+        }
+        long next = inMemory.earliest(currentKey);
+        if (next != WaitingInMemory.NONE) {
+            ctx.timerService().registerEventTimeTimer(next);
+        }
+    }
+
+    /** Applies the current key's events stamped {@code ts} to the committed state, expires it at {@code ts}, and reconciles. */
+    private void commit(long ts, OnTimerContext ctx, Collector<AlertRevision> out) throws Exception {
         S state = loadCommitted();
         Fold fold = new Fold(ctx, true);
-        List<Event> due = takeDue(timestamp);
+        List<Event> due = takeDue(ts);
         if (due != null) {
             due.sort(Event.TS_ORDER);
             for (Event e : due) {
                 if (fold.apply(state, e) && !speculative) {
-                    reconcile(fold.touched, ctx, timestamp, out);
+                    reconcile(fold.touched, ctx, ts, out);
                 }
                 fold.touched.clear();
             }
         }
-        fold.expire(state, timestamp);
+        fold.expire(state, ts);
         saveCommitted(state);
         // in speculative mode only what expiry itself changed (a match that time completes,
         // which no arrival would reveal) is left to reconcile here
-        reconcile(fold.touched, ctx, timestamp, out);
+        reconcile(fold.touched, ctx, ts, out);
         for (String id : fold.finalised) {
             emitted.remove(id);
         }
     }
 
-    /** The current key's waiting events stamped {@code ts}, taken out of memory and state; null when there are none. */
+    /** Holds {@code e} in memory (in {@code pending} when memory is full) on the current key's schedule. */
+    private void holdInMemory(TimerService timers, Event e) throws Exception {
+        long before = inMemory.earliest(currentKey);
+        if (!inMemory.offer(currentKey, e)) {
+            TsBuckets.add(pending, e.ts(), e);
+            inMemory.schedule(currentKey, e.ts());
+        }
+        keepTimerAtEarliest(timers, before, e.ts());
+    }
+
+    /** Puts a wake-up at {@code ts} on the current key's schedule. */
+    private void wakeInMemory(TimerService timers, long ts) {
+        long before = inMemory.earliest(currentKey);
+        inMemory.schedule(currentKey, ts);
+        keepTimerAtEarliest(timers, before, ts);
+    }
+
+    /** Sets a timer at {@code ts} when it is the current key's earliest time now, unless {@link #onTimer} is committing the key's schedule (it sets the next timer itself). */
+    private void keepTimerAtEarliest(TimerService timers, long before, long ts) {
+        if (!draining && (before == WaitingInMemory.NONE || ts < before)) {
+            timers.registerEventTimeTimer(ts);
+        }
+    }
+
+    /** The current key's waiting events stamped {@code ts}, taken out of memory and state; null or empty when there are none. */
     private List<Event> takeDue(long ts) throws Exception {
         List<Event> due = inMemory == null ? null : inMemory.take(currentKey, ts);
         if (inMemory == null || inMemory.overflowed()) {
@@ -279,7 +332,7 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
             clearRuleState(ctx);
             ctx.applyToKeyedState(PENDING, (key, state) -> state.clear());
             if (inMemory != null) {
-                inMemory.clear();
+                inMemory.dropEvents();
             }
             ctx.applyToKeyedState(SPECULATED, (key, state) -> state.clear());
         }
@@ -449,7 +502,12 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
 
         @Override
         public void wakeAt(long ts) {
-            if (committed) {
+            if (!committed) {
+                return;
+            }
+            if (inMemory != null) {
+                wakeInMemory(ctx.timerService(), ts);
+            } else {
                 ctx.timerService().registerEventTimeTimer(ts);
             }
         }
