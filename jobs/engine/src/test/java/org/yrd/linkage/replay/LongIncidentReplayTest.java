@@ -30,8 +30,8 @@ import static org.yrd.linkage.testing.Events.T0;
  * escalations of the incident included, lists the anchor and the 199 latest events, counts all
  * 259,203, and stays far below what a Kafka topic accepts.
  *
- * <p>About a minute on two cores, so tagged "long": {@code .ci/long-tests} runs it, {@code mvn verify}
- * does not. BoundedIncidentStateTest measures the same incident's state in an operator harness in seconds.
+ * <p>Tagged "long" (about a minute on two cores with the state in RocksDB, some 15 s on the heap):
+ * {@code .ci/long-tests} runs it, {@code mvn verify} does not. BoundedIncidentStateTest measures the same incident's state in an operator harness in seconds.
  */
 @Tag("long")
 class LongIncidentReplayTest {
