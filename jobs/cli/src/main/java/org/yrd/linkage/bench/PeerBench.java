@@ -27,9 +27,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Throughput (with {@code --in}, a directory {@code bench gen} wrote): the peer, then the
  * engine's replay, over the same sensor-reading and call files at the same parallelism, both on a
  * local MiniCluster with the state backend replay picks for the input; lines per second of wall
- * time and per CPU-second of this JVM. Latency: {@link LatencyBench} with the same broker set-up, load and planted chains, first
- * against the engine's live job, then against the peer in processing time, then in event time
- * with a 1 s out-of-orderness bound, each on a fresh broker and MiniCluster.
+ * time and per CPU-second of this JVM. Latency: {@link LatencyBench} with the same broker set-up,
+ * load and planted chains, first against the engine's live job, then against the peer in
+ * processing time, then in event time with a 1 s out-of-orderness bound, each on a fresh broker
+ * and MiniCluster.
  */
 public final class PeerBench {
 

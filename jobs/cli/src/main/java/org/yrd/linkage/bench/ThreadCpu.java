@@ -29,10 +29,10 @@ final class ThreadCpu implements AutoCloseable {
     private record Reading(String name, long ticks) {}
 
     private ThreadCpu() {
-        read(startTicks, null);
+        read().forEach((tid, r) -> startTicks.put(tid, r.ticks()));
         sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
-                read(null, last);
+                keep(read());
                 try {
                     Thread.sleep(PERIOD_MILLIS);
                 } catch (InterruptedException e) {
@@ -53,7 +53,7 @@ final class ThreadCpu implements AutoCloseable {
     Map<String, Double> stop() throws InterruptedException {
         sampler.interrupt();
         sampler.join();
-        read(null, last);
+        keep(read());
         Map<String, Double> byName = new HashMap<>();
         synchronized (last) {
             for (Map.Entry<String, Reading> e : last.entrySet()) {
@@ -74,9 +74,18 @@ final class ThreadCpu implements AutoCloseable {
         sampler.join();
     }
 
-    private static void read(Map<String, Long> ticksOut, Map<String, Reading> readingsOut) {
+    /** Keeps each thread's latest reading, so that a thread that ends keeps what it had. */
+    private void keep(Map<String, Reading> readings) {
+        synchronized (last) {
+            last.putAll(readings);
+        }
+    }
+
+    /** Each live thread's name and CPU ticks by thread id; empty where there is no {@code /proc}. */
+    private static Map<String, Reading> read() {
+        Map<String, Reading> readings = new HashMap<>();
         if (!Files.isDirectory(TASKS)) {
-            return;
+            return readings;
         }
         try (Stream<Path> threads = Files.list(TASKS)) {
             for (Path t : (Iterable<Path>) threads::iterator) {
@@ -84,16 +93,9 @@ final class ThreadCpu implements AutoCloseable {
                     String stat = Files.readString(t.resolve("stat"));
                     String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
                     long ticks = Long.parseLong(f[11]) + Long.parseLong(f[12]);
-                    String tid = t.getFileName().toString();
-                    if (ticksOut != null) {
-                        ticksOut.put(tid, ticks);
-                    } else {
-                        // read each time: a new thread is named "java" until the JVM names it
-                        String name = Files.readString(t.resolve("comm")).strip().replaceAll("[0-9]+", "#");
-                        synchronized (readingsOut) {
-                            readingsOut.put(tid, new Reading(name, ticks));
-                        }
-                    }
+                    // read each time: a new thread is named "java" until the JVM names it
+                    String name = Files.readString(t.resolve("comm")).strip().replaceAll("[0-9]+", "#");
+                    readings.put(t.getFileName().toString(), new Reading(name, ticks));
                 } catch (IOException | RuntimeException ended) {
                     // the thread ended while we looked
                 }
@@ -101,5 +103,6 @@ final class ThreadCpu implements AutoCloseable {
         } catch (IOException e) {
             // no reading this time
         }
+        return readings;
     }
 }

@@ -240,17 +240,18 @@ public abstract class SequencedRuleFunction<S> extends KeyedBroadcastProcessFunc
         }
         // the key's one timer: commit every time of its schedule that the watermark has passed, in order
         long watermark = ctx.timerService().currentWatermark();
+        long ts = inMemory.earliest(currentKey);
         draining = true;
         try {
-            for (long ts = inMemory.earliest(currentKey); ts != WaitingInMemory.NONE && ts <= watermark; ts = inMemory.earliest(currentKey)) {
+            while (ts != WaitingInMemory.NONE && ts <= watermark) {
                 commit(ts, ctx, out);
+                ts = inMemory.earliest(currentKey);
             }
         } finally {
             draining = false;
         }
-        long next = inMemory.earliest(currentKey);
-        if (next != WaitingInMemory.NONE) {
-            ctx.timerService().registerEventTimeTimer(next);
+        if (ts != WaitingInMemory.NONE) {
+            ctx.timerService().registerEventTimeTimer(ts);
         }
     }
 

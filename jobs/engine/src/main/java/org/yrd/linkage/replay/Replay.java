@@ -112,10 +112,9 @@ public final class Replay {
      * serialises a copy: on the heap the 2 M-line case replays half again as fast with the same
      * alerts (BENCHMARKS.md, "Replay"). State stays far below the input's size: most lines are
      * sensor readings below threshold that leave none, and the rules' horizons (at most 8 days,
-     * ESC-ACK) drop the rest; the 6 M-line case (902 MiB) ended with
-     * 578 MiB of heap in use after a collection. Larger inputs, or a
-     * long history with many identifiers (CYB-LINK holds them for 7 days), go to RocksDB, which
-     * spills to disk.
+     * ESC-ACK) drop the rest; the 6 M-line case (902 MiB) ended with 578 MiB of heap in use after
+     * a collection. Larger inputs, or a long history with many identifiers (CYB-LINK holds them
+     * for 7 days), go to RocksDB, which spills to disk.
      */
     public static Configuration withStateBackend(Configuration conf, Map<StreamKind, Path> files) throws IOException {
         Configuration chosen = new Configuration(conf);
