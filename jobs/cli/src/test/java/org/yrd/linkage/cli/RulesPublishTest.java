@@ -116,7 +116,7 @@ class RulesPublishTest {
                     .isZero();
             assertThat(out.toString(StandardCharsets.UTF_8))
                     .isEqualTo("published pack yrd-default version 2 to p1.rules (partition 0, offset 0)" + System.lineSeparator());
-            List<ConsumerRecord<String, String>> published = kafka.consumeUntil(List.of(topics.rules()), Duration.ofSeconds(10), r -> false);
+            List<ConsumerRecord<String, String>> published = kafka.readAll(List.of(topics.rules()), Duration.ofSeconds(20));
             assertThat(published).as("the valid pack only, under its id").extracting(ConsumerRecord::key, ConsumerRecord::value)
                     .containsExactly(tuple("yrd-default", v2));
 

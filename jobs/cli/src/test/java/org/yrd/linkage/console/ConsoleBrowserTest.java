@@ -26,6 +26,7 @@ import org.yrd.linkage.model.StreamKind;
 import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.runtime.EngineOptions;
 import org.yrd.linkage.testing.KafkaBroker;
+import org.yrd.linkage.testing.Ticks;
 
 import java.io.File;
 import java.nio.file.Files;
@@ -40,6 +41,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -123,22 +125,9 @@ class ConsoleBrowserTest {
         scenarioStart = hourBoundary - 60_000;
         ticker = Executors.newSingleThreadScheduledExecutor();
         AtomicLong n = new AtomicLong();
-        ticker.scheduleWithFixedDelay(() -> tick(n.incrementAndGet()), 0, 250, TimeUnit.MILLISECONDS);
-    }
-
-    /**
-     * Every input stream moves on with the scenario clock: a reading under its threshold, a call of
-     * a category no rule takes, a lone fraud report and an acknowledgement of no alert.
-     */
-    static void tick(long n) {
-        long ts = scenarioNow();
-        kafka.produce(topics.input(StreamKind.SENSOR), List.of("{\"id\":\"tick-s" + n + "\",\"sensorId\":\"TICK\",\"kind\":\"GAS\",\"value\":1,"
-                + "\"ts\":" + ts + ",\"lat\":32.0,\"lon\":118.8,\"cityCode\":\"320100\"}"));
-        kafka.produce(topics.input(StreamKind.CALL), List.of("{\"id\":\"tick-c" + n + "\",\"ts\":" + ts
-                + ",\"lat\":32.0,\"lon\":118.8,\"category\":\"OTHER\",\"cityCode\":\"320100\"}"));
-        kafka.produce(topics.input(StreamKind.FRAUD), List.of("{\"id\":\"tick-f" + n + "\",\"ts\":" + ts + ",\"cityCode\":\"340100\","
-                + "\"fraudType\":\"OTHER\",\"amountCny\":1,\"identifiers\":[{\"type\":\"DEVICE\",\"value\":\"tick-device-" + n + "\"}]}"));
-        kafka.produce(topics.acks("310000"), List.of("{\"alertId\":\"tick\",\"province\":\"310000\",\"ts\":" + ts + ",\"status\":\"RECEIVED\"}"));
+        // every input stream moves on with the scenario clock
+        ticker.scheduleWithFixedDelay(() -> Ticks.moveEveryStreamTo(kafka, topics, scenarioNow(), "tick" + n.incrementAndGet(), "310000"),
+                0, 250, TimeUnit.MILLISECONDS);
     }
 
     static WebDriver chromium(Path profile) {
@@ -193,6 +182,16 @@ class ConsoleBrowserTest {
         return browser.findElement(By.cssSelector("li.alert-row[data-alert-id='" + alertId + "']"));
     }
 
+    /** What {@code read} gives, read again if the page redrew the element meanwhile (it redraws a row with each update). */
+    private static String read(Function<WebDriver, String> read) {
+        String[] got = new String[1];
+        waitUpTo(10).until(d -> {
+            got[0] = read.apply(d);
+            return true;
+        });
+        return got[0];
+    }
+
     private static boolean hasRow(String alertId) {
         return !browser.findElements(By.cssSelector("li.alert-row[data-alert-id='" + alertId + "']")).isEmpty();
     }
@@ -224,15 +223,18 @@ class ConsoleBrowserTest {
         waitUpTo(30).until(d -> hasRow(CHAIN));
         long seenAfter = System.currentTimeMillis() - planted;
         assertThat(seenAfter).as("the alert reaches the open page within seconds (ms)").isLessThan(10_000);
-        assertThat(row(CHAIN).findElement(By.cssSelector(".sev")).getText()).isEqualTo("CRITICAL");
+        assertThat(read(d -> row(CHAIN).findElement(By.cssSelector(".sev")).getText())).isEqualTo("CRITICAL");
 
-        row(CHAIN).click();
+        waitUpTo(10).until(d -> {
+            row(CHAIN).click();
+            return true;
+        });
         waitUpTo(10).until(d -> CHAIN.equals(d.findElement(By.id("detail")).getAttribute("data-alert-id")));
-        assertThat(browser.findElement(By.id("detail-summary")).getText()).contains("苏州市", "湖州市");
+        assertThat(read(d -> d.findElement(By.id("detail-summary")).getText())).contains("苏州市", "湖州市");
         assertThat(browser.findElements(By.cssSelector("#detail-history tbody tr"))).isNotEmpty();
         assertThat(browser.findElements(By.cssSelector("#map path.city.hit"))).hasSize(2);
         assertThat(browser.findElements(By.cssSelector("#map #marker"))).hasSize(1);
-        assertThat(browser.findElement(By.cssSelector("#detail-sla .chip")).getAttribute("class")).contains("countdown");
+        assertThat(read(d -> d.findElement(By.cssSelector("#detail-sla .chip")).getAttribute("class"))).contains("countdown");
 
         browser.findElement(By.id("ack-note")).sendKeys("已派员核实");
         browser.findElement(By.cssSelector("button.ack[data-status='CONFIRMED']")).click();
@@ -246,22 +248,23 @@ class ConsoleBrowserTest {
         assertThat(ack.path("status").asText()).isEqualTo("CONFIRMED");
         assertThat(ack.path("operator").asText()).isEqualTo("江苏值班员");
         assertThat(ack.path("note").asText()).isEqualTo("已派员核实");
-        assertThat(kafka.consumeUntil(List.of(topics.acks("330000")), Duration.ofSeconds(1), r -> false)).isEmpty();
+        assertThat(kafka.readAll(List.of(topics.acks("330000")), Duration.ofSeconds(20))).isEmpty();
 
         // Zhejiang stays silent: when the SLA has passed in event time, Zhejiang is escalated and Jiangsu is not
-        List<ConsumerRecord<String, String>> escalated = kafka.consumeUntil(List.of(topics.alerts("YRD")), Duration.ofSeconds(60),
-                r -> r.stream().anyMatch(x -> x.key().equals("ESC-ACK:" + CHAIN + ":330000")));
+        assertThat(kafka.consumeUntil(List.of(topics.alerts("YRD")), Duration.ofSeconds(60),
+                r -> r.stream().anyMatch(x -> x.key().equals("ESC-ACK:" + CHAIN + ":330000"))))
+                .as("the centre's topic within 60 s").extracting(ConsumerRecord::key).contains("ESC-ACK:" + CHAIN + ":330000");
         Thread.sleep(2_000); // 40 s more of event time: an escalation of Jiangsu at the same deadline would have left too
-        escalated = kafka.consumeUntil(List.of(topics.alerts("YRD")), Duration.ofSeconds(2), r -> false);
+        List<ConsumerRecord<String, String>> escalated = kafka.readAll(List.of(topics.alerts("YRD")), Duration.ofSeconds(20));
         assertThat(escalated).extracting(ConsumerRecord::key).containsExactly("ESC-ACK:" + CHAIN + ":330000");
 
         waitUpTo(10).until(d -> "CONFIRMED".equals(row(CHAIN).findElement(By.cssSelector(".chip[data-province='320000']")).getAttribute("data-status")));
-        assertThat(row(CHAIN).findElement(By.cssSelector(".chip[data-province='320000']")).getAttribute("data-escalated")).isEqualTo("false");
+        assertThat(read(d -> row(CHAIN).findElement(By.cssSelector(".chip[data-province='320000']")).getAttribute("data-escalated")))
+                .isEqualTo("false");
         assertThat(browser.findElements(By.cssSelector("li.alert-row[data-alert-id^='ESC-ACK:']"))).isEmpty();
 
         // markup in a summary is text
-        WebElement markup = row(JIANGSU_ONLY).findElement(By.cssSelector(".summary"));
-        assertThat(markup.getText()).isEqualTo(MARKUP);
+        assertThat(read(d -> row(JIANGSU_ONLY).findElement(By.cssSelector(".summary")).getText())).isEqualTo(MARKUP);
         assertThat(browser.findElements(By.cssSelector("#alerts script, #alerts img"))).isEmpty();
         assertThat(((JavascriptExecutor) browser).executeScript("return window.pwned === undefined")).isEqualTo(true);
         signOut();
@@ -269,7 +272,8 @@ class ConsoleBrowserTest {
         // Zhejiang: its escalation is there, the Jiangsu-only alert is not and cannot be opened
         signIn(ZHEJIANG);
         waitUpTo(10).until(d -> hasRow("ESC-ACK:" + CHAIN + ":330000") && hasRow(CHAIN));
-        assertThat(row(CHAIN).findElement(By.cssSelector(".chip[data-province='330000']")).getAttribute("data-escalated")).isEqualTo("true");
+        assertThat(read(d -> row(CHAIN).findElement(By.cssSelector(".chip[data-province='330000']")).getAttribute("data-escalated")))
+                .isEqualTo("true");
         assertThat(hasRow(JIANGSU_ONLY)).isFalse();
         browser.get(console.url() + "#alert=" + JIANGSU_ONLY);
         waitUpTo(10).until(d -> "403".equals(d.findElement(By.id("detail-error")).getAttribute("data-status")));
@@ -281,11 +285,11 @@ class ConsoleBrowserTest {
         // the centre: escalations first, and the rule-feedback figures exactly as on the topic
         signIn(CENTRE);
         waitUpTo(10).until(d -> !d.findElements(By.cssSelector("#escalations tr[data-alert-id='ESC-ACK:" + CHAIN + ":330000']")).isEmpty());
-        assertThat(browser.findElement(By.cssSelector("#provinces .province[data-province='330000'] .big.bad")).getText()).isEqualTo("1");
+        assertThat(read(d -> d.findElement(By.cssSelector("#provinces .province[data-province='330000'] .big.bad")).getText())).isEqualTo("1");
         Map<String, List<String>> onTopic = new HashMap<>();
         waitUpTo(60).until(d -> {
             onTopic.clear();
-            for (ConsumerRecord<String, String> r : kafka.consumeUntil(List.of(topics.ruleFeedback()), Duration.ofMillis(500), x -> false)) {
+            for (ConsumerRecord<String, String> r : kafka.readAll(List.of(topics.ruleFeedback()), Duration.ofSeconds(20))) {
                 onTopic.put(r.key(), figures(r.value()));
             }
             return !onTopic.isEmpty() && onTopic.equals(figuresOnPage());

@@ -21,6 +21,7 @@ import org.yrd.linkage.ops.FlinkRest;
 import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.testing.KafkaBroker;
 import org.yrd.linkage.testing.LiveJobs;
+import org.yrd.linkage.testing.Ticks;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -191,6 +192,52 @@ class LiveModeTest {
             assertThat(values(got)).extracting(n -> n.get("alertId").asText() + " " + n.get("kind").asText())
                     .containsExactly("ESC-ACK:INC-CASCADE:q1:320000 ESCALATION");
             assertThat(values(got).get(0).get("detectedTs").asLong()).isEqualTo(now + 3 + 3000);
+        } finally {
+            job.cancel().get();
+        }
+    }
+
+    /**
+     * The demo's mode: time is the records' only, and a quiet stream is idle. When every input
+     * stream is quiet, nothing else may move time either: the rule-pack stream, which has no time
+     * of its own, once did (its watermark was the end of time), and every escalation deadline then
+     * fired at once, or never.
+     */
+    @Test
+    void whenEveryStreamIsQuietTimeStandsStillAndEscalationsWaitForTheirDeadline() throws Exception {
+        String prefix = "t7.";
+        Topics topics = new Topics(prefix);
+        JobClient job = startJob(prefix, RulePack.defaults(), Map.of(EngineOptions.CLOCK_ADVANCE.key(), "false",
+                EngineOptions.OUT_OF_ORDERNESS.key(), "10 s", EngineOptions.QUIET_AFTER.key(), "1 s"));
+        try {
+            kafka.produce(topics.input(StreamKind.SENSOR), List.of("{\"warm-up\":1}"));
+            kafka.produce(topics.input(StreamKind.CALL), List.of("{\"warm-up\":1}"));
+            assertThat(kafka.consumeUntil(List.of(topics.deadLetters()), Duration.ofSeconds(60), r -> r.size() >= 2)).hasSize(2);
+            Thread.sleep(3000); // every stream quiet, so idle
+
+            // a cross-border cascade two hours ago (time is the records'), to Shanghai and Jiangsu: SLA 5 min
+            long t = System.currentTimeMillis() / 1000 * 1000 - Duration.ofHours(2).toMillis();
+            kafka.produce(topics.input(StreamKind.SENSOR), List.of(sensor("q1", t, 31.30, 121.0, "320583")));
+            kafka.produce(topics.input(StreamKind.CALL), List.of(call("d1", t + 1, 31.30, 121.05, "320583"),
+                    call("d2", t + 2, 31.30, 121.10, "310114"), call("d3", t + 3, 31.30, 121.12, "310114")));
+            for (long s = 10; s <= 120; s += 10) {
+                Ticks.moveEveryStreamTo(kafka, topics, t + s * 1000, "m" + s, "340000");
+            }
+            assertThat(kafka.consumeUntil(List.of(topics.alerts("320000")), Duration.ofSeconds(60), r -> !r.isEmpty())).isNotEmpty();
+            Thread.sleep(3000); // every stream quiet again, two minutes after the alert
+            assertThat(kafka.readAll(List.of(topics.alerts("YRD")), Duration.ofSeconds(20))).as("escalations before the deadline").isEmpty();
+
+            // Shanghai answers in time, Jiangsu does not; time moves past the deadline
+            kafka.produce(topics.acks("310000"), List.of("{\"alertId\":\"INC-CASCADE:q1\",\"province\":\"310000\",\"ts\":"
+                    + (t + 125_000) + ",\"status\":\"RECEIVED\"}"));
+            for (long s = 140; s <= 420; s += 20) {
+                Ticks.moveEveryStreamTo(kafka, topics, t + s * 1000, "m" + s, "340000");
+            }
+            assertThat(kafka.consumeUntil(List.of(topics.alerts("YRD")), Duration.ofSeconds(60), r -> !r.isEmpty()))
+                    .as("an escalation once time has passed the deadline").isNotEmpty();
+            List<JsonNode> escalations = values(kafka.readAll(List.of(topics.alerts("YRD")), Duration.ofSeconds(20)));
+            assertThat(escalations).extracting(n -> n.get("alertId").asText()).containsExactly("ESC-ACK:INC-CASCADE:q1:320000");
+            assertThat(escalations.get(0).get("detectedTs").asLong()).isEqualTo(t + 3 + Duration.ofMinutes(5).toMillis());
         } finally {
             job.cancel().get();
         }

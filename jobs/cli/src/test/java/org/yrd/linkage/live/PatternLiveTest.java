@@ -155,7 +155,7 @@ class PatternLiveTest {
                     seen("PAT-FLOOD-RESCUE:f-s1", "PAT-INVESTMENT-WAVE:w-1", "PAT-IMPERSONATION-MISSING:m-f1"));
             // a correction would come within moments: read everything once more
             Thread.sleep(3000);
-            Map<String, JsonNode> patterns = latest(kafka.consumeUntil(alertTopics(topics), Duration.ofSeconds(5), r -> false), "PAT-");
+            Map<String, JsonNode> patterns = latest(kafka.readAll(alertTopics(topics), Duration.ofSeconds(20)), "PAT-");
             assertThat(patterns.keySet()).containsExactly(
                     "PAT-FLOOD-RESCUE:f-s1 310000", "PAT-FLOOD-RESCUE:f-s1 320000",
                     "PAT-IMPERSONATION-MISSING:m-f1 320000",
@@ -244,7 +244,7 @@ class PatternLiveTest {
             produce(topics, compressed(PatternCases.investmentWave().subList(0, 5), System.currentTimeMillis()), StreamKind.FRAUD);
             kafka.consumeUntil(alertTopics(topics), Duration.ofSeconds(90), seen("PAT-INVESTMENT-WAVE:w-1"));
             Thread.sleep(3000);
-            List<ConsumerRecord<String, String>> after = kafka.consumeUntil(alertTopics(topics), Duration.ofSeconds(5), r -> false);
+            List<ConsumerRecord<String, String>> after = kafka.readAll(alertTopics(topics), Duration.ofSeconds(20));
             assertThat(values(after)).extracting(n -> n.get("alertId").asText())
                     .contains("PAT-INVESTMENT-WAVE:w-1").doesNotContain("PAT-FLOOD-RESCUE:g-s1");
             assertThat(values(after)).filteredOn(n -> n.get("alertId").asText().equals("PAT-INVESTMENT-WAVE:w-1"))

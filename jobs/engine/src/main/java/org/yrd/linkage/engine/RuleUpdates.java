@@ -1,6 +1,5 @@
 package org.yrd.linkage.engine;
 
-import org.apache.flink.api.common.eventtime.Watermark;
 import org.apache.flink.api.common.eventtime.WatermarkGenerator;
 import org.apache.flink.api.common.eventtime.WatermarkOutput;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -126,7 +125,13 @@ public final class RuleUpdates extends ProcessFunction<RawRecord, String> implem
         return m.substring(0, m.lastIndexOf('\n', DeadLetter.MAX_RAW_CHARS)) + System.lineSeparator() + "  ...";
     }
 
-    /** Rule updates carry no event time: their watermark is at the end of time, so they never hold others back. */
+    /**
+     * Rule updates carry no event time: their source is idle for watermarks, so they neither hold
+     * the events' time back nor move it. A watermark at the end of time would move it: where every
+     * event input of an operator is idle (a quiet stream in the demo's mode), the operator's time
+     * would be the updates' alone, and the end of time downstream fires every pending deadline at
+     * once, and none after.
+     */
     public static <T> WatermarkStrategy<T> timeless() {
         return WatermarkStrategy.forGenerator(ctx -> new WatermarkGenerator<T>() {
             @Override
@@ -134,7 +139,7 @@ public final class RuleUpdates extends ProcessFunction<RawRecord, String> implem
 
             @Override
             public void onPeriodicEmit(WatermarkOutput output) {
-                output.emitWatermark(new Watermark(Long.MAX_VALUE));
+                output.markIdle();
             }
         });
     }

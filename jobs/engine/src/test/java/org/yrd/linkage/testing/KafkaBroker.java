@@ -6,6 +6,7 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
@@ -93,6 +94,32 @@ public final class KafkaBroker implements AutoCloseable {
         try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
             c.subscribe(topics);
             while (System.nanoTime() < end && !done.test(seen)) {
+                c.poll(Duration.ofMillis(200)).forEach(seen::add);
+            }
+        }
+        return seen;
+    }
+
+    /**
+     * Everything on {@code topics} when called: each partition from its start to its end offset as
+     * of the call. It joins no consumer group, so a loaded machine cannot make it return early with
+     * less; it fails if it cannot read that far within the timeout.
+     */
+    public List<ConsumerRecord<String, String>> readAll(List<String> topics, Duration timeout) {
+        Properties p = new Properties();
+        p.putAll(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap(), ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false"));
+        List<ConsumerRecord<String, String>> seen = new ArrayList<>();
+        long end = System.nanoTime() + timeout.toNanos();
+        try (KafkaConsumer<String, String> c = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = new ArrayList<>();
+            topics.forEach(t -> c.partitionsFor(t, timeout).forEach(i -> partitions.add(new TopicPartition(i.topic(), i.partition()))));
+            c.assign(partitions);
+            c.seekToBeginning(partitions);
+            Map<TopicPartition, Long> last = c.endOffsets(partitions, timeout);
+            while (partitions.stream().anyMatch(tp -> c.position(tp, timeout) < last.get(tp))) {
+                if (System.nanoTime() > end) {
+                    throw new IllegalStateException("could not read " + topics + " to offsets " + last + " within " + timeout);
+                }
                 c.poll(Duration.ofMillis(200)).forEach(seen::add);
             }
         }
