@@ -20,7 +20,8 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Replay throughput against its floor: the parse-only floor on one and on two threads, then
+ * Replay throughput against its floor: the parse-only floor on one and on two threads, the most
+ * a Flink job reading the files as replay does makes of them ({@link PassThrough}), then
  * {@link Replay#run} over the same files at each parallelism, each into a fresh directory. A
  * replay's rate is given two ways: <em>wall</em>, from the call to its return (MiniCluster start
  * and shutdown included), and <em>active</em>, from the first line read to the return (start-up
@@ -101,6 +102,18 @@ public final class ReplayBench {
             out.printf(Locale.ROOT, "parse floor, 2 threads:  %,d lines in %.1f s = %,.0f lines/s (%d not bound; %.1f s on CPU)%n",
                     floor2.lines(), floor2.seconds(), floor2.linesPerSecond(), floor2.failures(), floor2.cpuSeconds());
         }
+        Map<Integer, Timed> passes = new LinkedHashMap<>();
+        if (!skipFloor) {
+            for (int p : parallelisms) {
+                PassThrough.Result r = PassThrough.run(files, p);
+                Timed t = r.timed();
+                passes.put(p, t);
+                out.printf(Locale.ROOT, "flink pass-through, parallelism %d: %,d lines (%d not bound); active %.1f s = %,.0f lines/s; "
+                                + "%.1f s of CPU = %,.0f lines per CPU-second (replay's file sources, one reader per file, each line "
+                                + "bound as the floor binds it, nothing else)%n",
+                        p, t.lines(), r.notBound(), t.activeSeconds(), t.activeRate(), t.cpuSeconds(), t.cpuRate());
+            }
+        }
 
         Map<Integer, Run> runs = new LinkedHashMap<>();
         List<Integer> ordered = new ArrayList<>(parallelisms);
@@ -141,6 +154,15 @@ public final class ReplayBench {
                         r.parallelism(), 100 * r.cpuRate() / (floor2.lines() / floor2.cpuSeconds()), r.cpuRate(),
                         floor2.lines() / floor2.cpuSeconds());
             }
+            for (Map.Entry<Integer, Timed> t : passes.entrySet()) {
+                out.printf(Locale.ROOT, "pass-through p%d / 2-thread parse floor   %6.1f%%        (info: Flink, one reader per file, binding only)%n",
+                        t.getKey(), 100 * t.getValue().activeRate() / floor2.linesPerSecond());
+            }
+            for (Run r : runs.values()) {
+                Timed t = passes.get(r.parallelism());
+                out.printf(Locale.ROOT, "replay p%d / pass-through p%d             %6.1f%%        (info)%n",
+                        r.parallelism(), r.parallelism(), 100 * r.activeRate() / t.activeRate());
+            }
         }
         if (runs.containsKey(1) && runs.containsKey(2)) {
             double scaling = runs.get(2).activeRate() / runs.get(1).activeRate();
@@ -157,6 +179,33 @@ public final class ReplayBench {
     private Run replay(Map<StreamKind, Path> files, Path outDir, int parallelism, Map<String, String> settings, RulePack pack)
             throws Exception {
         Configuration conf = Replay.configuration(parallelism, Configuration.fromMap(settings));
+        long gc = Machine.gcMillis();
+        ThreadCpu threads = ThreadCpu.start();
+        Timed t = timed(() -> Replay.run(files, outDir, pack, conf));
+        Map<String, Double> threadCpu = threads.stop();
+        return new Run(parallelism, t.lines(), t.wallSeconds(), t.activeSeconds(),
+                countLines(outDir.resolve(Replay.ALERTS_FILE)), countLines(outDir.resolve(Replay.DEAD_LETTERS_FILE)),
+                t.cpuSeconds(), threadCpu, (Machine.gcMillis() - gc) / 1e3, Machine.loadAverage());
+    }
+
+    /** A job over the replay files: lines read, wall and active seconds (as for {@link Run}), CPU seconds of the JVM. */
+    record Timed(long lines, double wallSeconds, double activeSeconds, double cpuSeconds) {
+        double activeRate() {
+            return lines / activeSeconds;
+        }
+
+        double cpuRate() {
+            return lines / cpuSeconds;
+        }
+    }
+
+    /** What may fail, as a job does. */
+    interface Job {
+        void run() throws Exception;
+    }
+
+    /** Runs {@code job}, which reads the files with {@link JsonLinesFormat}, and times it from its start and from its first line read. */
+    static Timed timed(Job job) throws Exception {
         JsonLinesFormat.LINES_READ.set(0);
         long[] firstRead = {0};
         Thread sampler = new Thread(() -> {
@@ -174,20 +223,15 @@ public final class ReplayBench {
         }, "replay-bench-sampler");
         sampler.setDaemon(true);
         long cpu = Machine.processCpuNanos();
-        long gc = Machine.gcMillis();
-        ThreadCpu threads = ThreadCpu.start();
         long start = System.nanoTime();
         sampler.start();
-        Replay.run(files, outDir, pack, conf);
+        job.run();
         long end = System.nanoTime();
         double cpuSeconds = (Machine.processCpuNanos() - cpu) / 1e9;
-        Map<String, Double> threadCpu = threads.stop();
         sampler.interrupt();
         sampler.join();
         long first = firstRead[0] == 0 ? start : firstRead[0];
-        return new Run(parallelism, JsonLinesFormat.LINES_READ.get(), (end - start) / 1e9, (end - first) / 1e9,
-                countLines(outDir.resolve(Replay.ALERTS_FILE)), countLines(outDir.resolve(Replay.DEAD_LETTERS_FILE)),
-                cpuSeconds, threadCpu, (Machine.gcMillis() - gc) / 1e3, Machine.loadAverage());
+        return new Timed(JsonLinesFormat.LINES_READ.get(), (end - start) / 1e9, (end - first) / 1e9, cpuSeconds);
     }
 
     static long countLines(Path f) throws IOException {

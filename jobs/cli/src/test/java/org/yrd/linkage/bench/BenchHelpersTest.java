@@ -81,6 +81,15 @@ class BenchHelpersTest {
     }
 
     @Test
+    void thePassThroughReadsAndBindsEveryLineOnce(@TempDir Path dir) throws Exception {
+        MixedStreamGenerator.Summary s = MixedStreamGenerator.generate(dir, 7_001, 5);
+        PassThrough.Result r = PassThrough.run(Replay.inputs(dir), 2);
+        assertThat(r.timed().lines()).isEqualTo(s.total());
+        assertThat(r.notBound()).isZero();
+        assertThat(r.timed().activeSeconds()).isPositive().isLessThanOrEqualTo(r.timed().wallSeconds());
+    }
+
+    @Test
     void splitRangesCoverAFileAtLineEnds(@TempDir Path dir) throws Exception {
         Path f = dir.resolve("x.jsonl");
         Files.writeString(f, "{\"a\":1}\n{\"a\":22}\n{\"a\":333}\n{\"a\":4444}\n{\"a\":5}");
