@@ -1,5 +1,6 @@
 package org.yrd.linkage.engine;
 
+import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ReadableConfig;
@@ -24,6 +25,7 @@ import org.yrd.linkage.incident.CascadeRule;
 import org.yrd.linkage.incident.ClusterRule;
 import org.yrd.linkage.incident.SpreadRule;
 import org.yrd.linkage.ingest.DedupeFunction;
+import org.yrd.linkage.ingest.FileOrderDedupe;
 import org.yrd.linkage.ingest.IngestOperator;
 import org.yrd.linkage.ingest.Redaction;
 import org.yrd.linkage.pattern.PatternFunction;
@@ -59,6 +61,10 @@ import java.util.Map;
  *                                    |    alerts of all rules + acks --> feedback (alert id) --> (rule, hour) --> rule-feedback sink
  *                                    +--> dead letters of every step -----------------------> dead-letter sink
  * </pre>
+ *
+ * <p>In a replay each stream is one file read by one reader, so de-duplication runs chained to its
+ * ingestion in the file's order ({@link FileOrderDedupe}), and so does the routing to each rule: an
+ * event crosses the network once, to its rule, instead of first to a keyed de-duplication.
  *
  * <p>No record fails the job: a record that any step throws on becomes a dead letter of that step
  * ({@link RecordFailures}), masked here on its way to the dead-letter sink.
@@ -132,6 +138,10 @@ public final class LinkageJob {
         // one-input, chained to what feeds them, and a pack without patterns has no pattern operators
         boolean packFixed = ruleUpdates == null;
 
+        Duration horizon = conf.get(EngineOptions.DEDUPE_HORIZON);
+        // each stream without repeats: in a replay, in its file's order, chained to its ingestion (one
+        // reader per file sees every copy of an id); live, keyed by (stream, id) across partitions
+        List<DataStream<Event>> uniques = new ArrayList<>();
         DataStream<Event> events = null;
         for (Map.Entry<StreamKind, DataStream<RawRecord>> in : inputs.entrySet()) {
             String name = in.getKey().baseName();
@@ -143,31 +153,47 @@ public final class LinkageJob {
                     .uid("ingest-" + name);
             deadLetters.add(ingested.getSideOutput(Outputs.DEAD_LETTERS));
             failures.add(ingested.getSideOutput(Outputs.FAILURES));
-            events = events == null ? ingested : events.union(ingested);
+            if (replay) {
+                SingleOutputStreamOperator<Event> deduped = ingested.process(new FileOrderDedupe(horizon))
+                        .uid("dedupe-" + name).name("dedupe " + name + " (id, in file order)");
+                deadLetters.add(deduped.getSideOutput(Outputs.DEAD_LETTERS));
+                failures.add(deduped.getSideOutput(Outputs.FAILURES));
+                uniques.add(deduped);
+            } else {
+                events = events == null ? ingested : events.union(ingested);
+            }
         }
-
-        SingleOutputStreamOperator<Event> unique = events
-                .keyBy(DedupeFunction::key)
-                .process(new DedupeFunction(conf.get(EngineOptions.DEDUPE_HORIZON), !replay))
-                .uid("dedupe").name("dedupe (stream, id)");
-        deadLetters.add(unique.getSideOutput(Outputs.DEAD_LETTERS));
-        failures.add(unique.getSideOutput(Outputs.FAILURES));
+        if (!replay) {
+            SingleOutputStreamOperator<Event> deduped = events
+                    .keyBy(DedupeFunction::key)
+                    .process(new DedupeFunction(horizon, true))
+                    .uid("dedupe").name("dedupe (stream, id)");
+            deadLetters.add(deduped.getSideOutput(Outputs.DEAD_LETTERS));
+            failures.add(deduped.getSideOutput(Outputs.FAILURES));
+            uniques.add(deduped);
+        }
+        // the steps that route events to the rules run on each of these, chained to it where they can
+        DataStream<Event> unique = union(uniques);
 
         // every rule is in the graph even when switched off, so that a later pack can switch it on
-        SingleOutputStreamOperator<Routed> cascadeRouted = (packFixed
-                ? unique.process(CascadeRouting.fixed(pack))
-                : unique.connect(rules).process(new CascadeRouting(pack))).name("route inc-cascade");
-        failures.add(cascadeRouted.getSideOutput(Outputs.FAILURES));
+        List<DataStream<Routed>> cascadeRouted = new ArrayList<>();
+        for (DataStream<Event> u : packFixed ? uniques : List.of(unique)) {
+            SingleOutputStreamOperator<Routed> routed = (packFixed
+                    ? u.process(CascadeRouting.fixed(pack))
+                    : u.connect(rules).process(new CascadeRouting(pack))).name("route inc-cascade");
+            failures.add(routed.getSideOutput(Outputs.FAILURES));
+            cascadeRouted.add(routed);
+        }
         List<SingleOutputStreamOperator<AlertRevision>> alerts = new ArrayList<>();
-        alerts.add(rule(cascadeRouted, rules, new CascadeRule(pack, speculative), replay, "inc-cascade", "INC-CASCADE (grid cell)"));
-        alerts.add(rule(unique.flatMap(new SpreadRule.Route()).returns(Routed.class).name("route inc-spread"),
+        alerts.add(rule(union(cascadeRouted), rules, new CascadeRule(pack, speculative), replay, "inc-cascade", "INC-CASCADE (grid cell)"));
+        alerts.add(rule(route(uniques, new SpreadRule.Route(), "route inc-spread"),
                 rules, new SpreadRule(pack, speculative), replay, "inc-spread", "INC-SPREAD (sensor kind)"));
-        alerts.add(rule(unique.flatMap(new ClusterRule.Route()).returns(Routed.class).name("route inc-cluster"),
+        alerts.add(rule(route(uniques, new ClusterRule.Route(), "route inc-cluster"),
                 rules, new ClusterRule(pack, speculative), replay, "inc-cluster", "INC-CLUSTER (call category)"));
         // one key (merges are global), so one subtask: a second would hold an empty state backend
-        alerts.add(rule(unique.flatMap(new LinkRule.Route()).returns(Routed.class).name("route cyb-link"),
+        alerts.add(rule(route(uniques, new LinkRule.Route(), "route cyb-link"),
                 rules, new LinkRule(pack, speculative), replay, "cyb-link", "CYB-LINK (linker)").setParallelism(1));
-        alerts.add(rule(unique.flatMap(new BurstRule.Route()).returns(Routed.class).name("route cyb-burst"),
+        alerts.add(rule(route(uniques, new BurstRule.Route(), "route cyb-burst"),
                 rules, new BurstRule(pack, speculative), replay, "cyb-burst", "CYB-BURST (identifier)"));
         if (!packFixed || !pack.patterns().isEmpty()) {
             alerts.add(rule(unique.connect(rules).process(new PatternRouting(pack)).name("route patterns"),
@@ -177,7 +203,11 @@ public final class LinkageJob {
             failures.add(rule.getSideOutput(Outputs.FAILURES));
         }
         DataStream<AlertRevision> all = union(alerts);
-        DataStream<Event> acks = unique.filter(e -> e.stream() == StreamKind.ACK).name("acks");
+        List<DataStream<Event>> ackStreams = new ArrayList<>();
+        for (DataStream<Event> u : uniques) {
+            ackStreams.add(u.filter(e -> e.stream() == StreamKind.ACK).name("acks"));
+        }
+        DataStream<Event> acks = union(ackStreams);
         Duration retention = conf.get(EngineOptions.ESCALATION_RETENTION);
         SingleOutputStreamOperator<AlertRevision> escalated = all.keyBy(AlertRevision::alertId)
                 .connect(acks.keyBy(e -> e.ack().alertId()))
@@ -235,6 +265,15 @@ public final class LinkageJob {
             rule.waitInMemory();
         }
         return routed.keyBy(Routed::key).connect(rules).process(rule).uid(uid).name(name);
+    }
+
+    /** {@code route} on each of {@code streams}, chained to it, as one stream. */
+    private static DataStream<Routed> route(List<DataStream<Event>> streams, FlatMapFunction<Event, Routed> route, String name) {
+        List<DataStream<Routed>> routed = new ArrayList<>();
+        for (DataStream<Event> s : streams) {
+            routed.add(s.flatMap(route).returns(Routed.class).name(name));
+        }
+        return union(routed);
     }
 
     private static <T> DataStream<T> union(List<? extends DataStream<T>> streams) {
