@@ -4,6 +4,7 @@ import org.apache.flink.api.common.functions.FlatMapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ReadableConfig;
+import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
@@ -64,7 +65,9 @@ import java.util.Map;
  *
  * <p>In a replay each stream is one file read by one reader, so de-duplication runs chained to its
  * ingestion in the file's order ({@link FileOrderDedupe}), and so does the routing to each rule: an
- * event crosses the network once, to its rule, instead of first to a keyed de-duplication.
+ * event crosses the network once, to its rule, instead of first to a keyed de-duplication. (Not
+ * when the replay keeps its state in RocksDB, its input being too large for the heap: the ids
+ * then stay in RocksDB with the keyed step.)
  *
  * <p>No record fails the job: a record that any step throws on becomes a dead letter of that step
  * ({@link RecordFailures}), masked here on its way to the dead-letter sink.
@@ -123,6 +126,9 @@ public final class LinkageJob {
         // a replay: ordered and without checkpoints, so nothing of it outlives a failure (its rules keep
         // waiting events in memory) and it runs for minutes (processing-time TTLs would never fire)
         boolean replay = !speculative && conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty();
+        // a replay with its state on the heap de-duplicates in each file's order (FileOrderDedupe keeps
+        // its ids on the heap too); one too large for the heap keeps them in RocksDB, keyed as live
+        boolean dedupeInFileOrder = replay && "hashmap".equalsIgnoreCase(conf.get(StateBackendOptions.STATE_BACKEND));
         requireIdentifierKey(conf);
         String keyFile = conf.getOptional(EngineOptions.IDENTIFIER_KEY_FILE).orElse(null);
         boolean devKey = conf.get(EngineOptions.IDENTIFIER_DEV_KEY);
@@ -140,7 +146,7 @@ public final class LinkageJob {
 
         Duration horizon = conf.get(EngineOptions.DEDUPE_HORIZON);
         // each stream without repeats: in a replay, in its file's order, chained to its ingestion (one
-        // reader per file sees every copy of an id); live, keyed by (stream, id) across partitions
+        // reader per file sees every copy of an id); otherwise keyed by (stream, id)
         List<DataStream<Event>> uniques = new ArrayList<>();
         DataStream<Event> events = null;
         for (Map.Entry<StreamKind, DataStream<RawRecord>> in : inputs.entrySet()) {
@@ -153,7 +159,7 @@ public final class LinkageJob {
                     .uid("ingest-" + name);
             deadLetters.add(ingested.getSideOutput(Outputs.DEAD_LETTERS));
             failures.add(ingested.getSideOutput(Outputs.FAILURES));
-            if (replay) {
+            if (dedupeInFileOrder) {
                 SingleOutputStreamOperator<Event> deduped = ingested.process(new FileOrderDedupe(horizon))
                         .uid("dedupe-" + name).name("dedupe " + name + " (id, in file order)");
                 deadLetters.add(deduped.getSideOutput(Outputs.DEAD_LETTERS));
@@ -163,10 +169,10 @@ public final class LinkageJob {
                 events = events == null ? ingested : events.union(ingested);
             }
         }
-        if (!replay) {
+        if (!dedupeInFileOrder) {
             SingleOutputStreamOperator<Event> deduped = events
                     .keyBy(DedupeFunction::key)
-                    .process(new DedupeFunction(horizon, true))
+                    .process(new DedupeFunction(horizon, !replay))
                     .uid("dedupe").name("dedupe (stream, id)");
             deadLetters.add(deduped.getSideOutput(Outputs.DEAD_LETTERS));
             failures.add(deduped.getSideOutput(Outputs.FAILURES));

@@ -17,7 +17,8 @@ import java.util.Map;
  * one file, with one reader, in the file's order: every copy of an id passes here in the order in
  * which the keyed {@link DedupeFunction} would see it, and the same decisions follow (see
  * {@link Dedupe}), without sending every event across the network to a keyed step first. Ids are
- * kept in memory for the replay: it takes no checkpoints, and its input bounds them.
+ * kept on the heap for the replay: it takes no checkpoints, and its input bounds them; a replay
+ * whose input is too large for its state on the heap keeps them in RocksDB with the keyed step.
  */
 public class FileOrderDedupe extends ProcessFunction<Event, Event> {
 
