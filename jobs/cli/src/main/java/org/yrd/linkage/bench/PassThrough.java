@@ -30,10 +30,10 @@ import java.util.Map;
  */
 final class PassThrough {
 
-    private PassThrough() {}
-
     /** Accumulated per stream: lines that did not bind. */
     private static final String NOT_BOUND = "not bound ";
+
+    private PassThrough() {}
 
     /** The job's timing, and how many lines did not bind (none, on files that {@code bench gen} wrote). */
     record Result(ReplayBench.Timed timed, long notBound) {}

@@ -145,8 +145,8 @@ public final class LinkageJob {
         boolean packFixed = ruleUpdates == null;
 
         Duration horizon = conf.get(EngineOptions.DEDUPE_HORIZON);
-        // each stream without repeats: in a replay, in its file's order, chained to its ingestion (one
-        // reader per file sees every copy of an id); otherwise keyed by (stream, id)
+        // each stream without repeats: in a replay on the heap, in its file's order, chained to its
+        // ingestion (one reader per file sees every copy of an id); otherwise keyed by (stream, id)
         List<DataStream<Event>> uniques = new ArrayList<>();
         DataStream<Event> events = null;
         for (Map.Entry<StreamKind, DataStream<RawRecord>> in : inputs.entrySet()) {

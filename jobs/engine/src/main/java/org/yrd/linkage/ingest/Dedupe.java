@@ -16,8 +16,9 @@ import java.util.Map;
 /**
  * What de-duplication decides for one event (contracts/README.md): a record repeated within the
  * horizon of its id's first record has no effect and is counted; then a record behind the
- * watermark is dead-lettered LATE. The keyed {@link DedupeFunction} (live mode) and
- * {@link FileOrderDedupe} (replay) differ only in where they keep each id's first ts.
+ * watermark is dead-lettered LATE. The keyed {@link DedupeFunction} (live mode, and a replay
+ * with its state in RocksDB) and {@link FileOrderDedupe} (a replay with its state on the heap)
+ * differ only in where they keep each id's first ts.
  */
 final class Dedupe {
 

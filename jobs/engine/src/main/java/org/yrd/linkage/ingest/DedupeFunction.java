@@ -20,8 +20,9 @@ import java.time.Duration;
  * LATE. State per id is bounded by a TTL a little over the 24 h, unless the job is a replay
  * ({@code expireIds} false): Flink's TTL counts processing time, so in a replay of minutes it would
  * never expire an id, while the heap backend's incremental clean-up visited entries on every
- * access (a quarter of this step's CPU). A replay's input bounds its state instead. (Replay itself
- * de-duplicates in each file's order, {@link FileOrderDedupe}, with the same decisions.)
+ * access (a quarter of this step's CPU). A replay's input bounds its state instead. (A replay with
+ * its state on the heap de-duplicates in each file's order instead, {@link FileOrderDedupe}, with
+ * the same decisions.)
  */
 public class DedupeFunction extends KeyedProcessFunction<String, Event, Event> {
 
