@@ -138,10 +138,9 @@ public final class ParseFloor {
     /** Returns {lines, bytes, failures, CPU nanoseconds of this thread}. */
     static long[] bindAll(List<Range> ranges, long maxLinesPerRange) throws IOException {
         long cpuStart = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
-        ObjectMapper mapper = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
         long[] total = new long[4];
         for (Range r : ranges) {
-            ObjectReader reader = mapper.readerFor(type(r.stream()));
+            ObjectReader reader = reader(r.stream());
             try (FileChannel ch = FileChannel.open(r.file(), StandardOpenOption.READ)) {
                 ch.position(r.start());
                 InputStream in = Channels.newInputStream(ch);
@@ -197,7 +196,12 @@ public final class ParseFloor {
         }
     }
 
-    static Class<?> type(StreamKind stream) {
+    /** How the floor binds a line of {@code stream}: into its contract type, unknown fields ignored. */
+    static ObjectReader reader(StreamKind stream) {
+        return new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false).readerFor(type(stream));
+    }
+
+    private static Class<?> type(StreamKind stream) {
         switch (stream) {
             case SENSOR: return SensorReading.class;
             case CALL: return EmergencyCall.class;

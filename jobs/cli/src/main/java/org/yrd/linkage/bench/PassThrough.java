@@ -1,7 +1,5 @@
 package org.yrd.linkage.bench;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.accumulators.LongCounter;
@@ -9,12 +7,11 @@ import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.Collector;
 import org.yrd.linkage.model.StreamKind;
-import org.yrd.linkage.replay.JsonLinesFormat;
+import org.yrd.linkage.replay.Replay;
 import org.yrd.linkage.runtime.RawRecord;
 
 import java.io.IOException;
@@ -45,9 +42,7 @@ final class PassThrough {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(conf);
         for (Map.Entry<StreamKind, Path> f : files.entrySet()) {
             String name = f.getKey().baseName();
-            FileSource<RawRecord> source = FileSource.forRecordStreamFormat(
-                    new JsonLinesFormat(f.getValue().getFileName().toString()), new org.apache.flink.core.fs.Path(f.getValue().toUri())).build();
-            env.fromSource(source, WatermarkStrategy.noWatermarks(), "read " + name)
+            env.fromSource(Replay.source(f.getValue()), WatermarkStrategy.noWatermarks(), "read " + name)
                     .flatMap(new Bind(f.getKey())).name("bind " + name)
                     .sinkTo(new DiscardingSink<>()).name("discard " + name);
         }
@@ -75,7 +70,7 @@ final class PassThrough {
         @Override
         public void open(OpenContext context) {
             getRuntimeContext().addAccumulator(NOT_BOUND + stream.baseName(), notBound);
-            reader = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false).readerFor(ParseFloor.type(stream));
+            reader = ParseFloor.reader(stream);
         }
 
         @Override

@@ -148,6 +148,12 @@ public final class Replay {
         };
     }
 
+    /** How replay reads {@code file}: one line a record, one split, so one reader in the file's order. */
+    public static FileSource<RawRecord> source(Path file) {
+        return FileSource.forRecordStreamFormat(new JsonLinesFormat(file.getFileName().toString()),
+                new org.apache.flink.core.fs.Path(file.toUri())).build();
+    }
+
     /** Runs the replay to completion and writes alerts.jsonl and deadletter.jsonl into {@code out}. */
     public static void run(Map<StreamKind, Path> files, Path out, RulePack pack, Configuration conf) throws Exception {
         run(files, out, pack, conf, false);
@@ -161,9 +167,7 @@ public final class Replay {
         Map<StreamKind, DataStream<RawRecord>> inputs = new EnumMap<>(StreamKind.class);
         for (Map.Entry<StreamKind, Path> f : files.entrySet()) {
             String name = f.getKey().baseName();
-            FileSource<RawRecord> source = FileSource.forRecordStreamFormat(
-                    new JsonLinesFormat(f.getValue().getFileName().toString()), new org.apache.flink.core.fs.Path(f.getValue().toUri())).build();
-            inputs.put(f.getKey(), env.fromSource(source, pacing(conf), "read " + name).uid("source-" + name));
+            inputs.put(f.getKey(), env.fromSource(source(f.getValue()), pacing(conf), "read " + name).uid("source-" + name));
         }
         Path alertsFile = out.resolve(ALERTS_FILE);
         Path deadLetterFile = out.resolve(DEAD_LETTERS_FILE);
