@@ -155,7 +155,7 @@ public final class LinkerBench {
         RulePack pack = RulePack.defaults();
         long lastTs = START_TS + (reports - 1) * spacing;
         var reportsStream = env.fromSequence(0, reports - 1).name("report numbers")
-                .flatMap(new Reports(reports, identifiers, linkShare, seed, spacing)).returns(Routed.class).name("generate reports")
+                .flatMap(new Reports(reports, identifiers, linkShare, seed, spacing)).returns(Routed.TYPE).name("generate reports")
                 .assignTimestampsAndWatermarks(WatermarkStrategy.<Routed>forGenerator(c -> new Watermarks(lastTs))
                         .withTimestampAssigner((r, previous) -> r.event().ts()))
                 .name("watermarks");

@@ -1,7 +1,6 @@
 package org.yrd.linkage.engine;
 
 import org.apache.flink.api.common.functions.FlatMapFunction;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.ReadableConfig;
 import org.apache.flink.configuration.StateBackendOptions;
@@ -32,6 +31,7 @@ import org.yrd.linkage.ingest.Redaction;
 import org.yrd.linkage.pattern.PatternFunction;
 import org.yrd.linkage.pattern.PatternRouting;
 import org.yrd.linkage.runtime.EngineOptions;
+import org.yrd.linkage.runtime.EventSerializer;
 import org.yrd.linkage.runtime.Outputs;
 import org.yrd.linkage.runtime.RawRecord;
 import org.yrd.linkage.runtime.RecordFailures;
@@ -154,13 +154,13 @@ public final class LinkageJob {
             IngestOperator ingest = new IngestOperator(in.getKey(), pack, bound, maxSkew, interval, quietAfter, clock, keyFile, devKey)
                     .idleWhenQuiet(idleWhenQuiet);
             SingleOutputStreamOperator<Event> ingested = (packFixed
-                    ? in.getValue().transform("ingest " + name, TypeInformation.of(Event.class), (OneInputStreamOperator<RawRecord, Event>) ingest)
-                    : in.getValue().connect(packs.broadcast()).transform("ingest " + name, TypeInformation.of(Event.class), ingest))
+                    ? in.getValue().transform("ingest " + name, EventSerializer.TYPE, (OneInputStreamOperator<RawRecord, Event>) ingest)
+                    : in.getValue().connect(packs.broadcast()).transform("ingest " + name, EventSerializer.TYPE, ingest))
                     .uid("ingest-" + name);
             deadLetters.add(ingested.getSideOutput(Outputs.DEAD_LETTERS));
             failures.add(ingested.getSideOutput(Outputs.FAILURES));
             if (dedupeInFileOrder) {
-                SingleOutputStreamOperator<Event> deduped = ingested.process(new FileOrderDedupe(horizon))
+                SingleOutputStreamOperator<Event> deduped = ingested.process(new FileOrderDedupe(horizon)).returns(EventSerializer.TYPE)
                         .uid("dedupe-" + name).name("dedupe " + name + " (id, in file order)");
                 deadLetters.add(deduped.getSideOutput(Outputs.DEAD_LETTERS));
                 failures.add(deduped.getSideOutput(Outputs.FAILURES));
@@ -172,7 +172,7 @@ public final class LinkageJob {
         if (!dedupeInFileOrder) {
             SingleOutputStreamOperator<Event> deduped = events
                     .keyBy(DedupeFunction::key)
-                    .process(new DedupeFunction(horizon, !replay))
+                    .process(new DedupeFunction(horizon, !replay)).returns(EventSerializer.TYPE)
                     .uid("dedupe").name("dedupe (stream, id)");
             deadLetters.add(deduped.getSideOutput(Outputs.DEAD_LETTERS));
             failures.add(deduped.getSideOutput(Outputs.FAILURES));
@@ -186,7 +186,7 @@ public final class LinkageJob {
         for (DataStream<Event> u : packFixed ? uniques : List.of(unique)) {
             SingleOutputStreamOperator<Routed> routed = (packFixed
                     ? u.process(CascadeRouting.fixed(pack))
-                    : u.connect(rules).process(new CascadeRouting(pack))).name("route inc-cascade");
+                    : u.connect(rules).process(new CascadeRouting(pack))).returns(Routed.TYPE).name("route inc-cascade");
             failures.add(routed.getSideOutput(Outputs.FAILURES));
             cascadeRouted.add(routed);
         }
@@ -202,7 +202,7 @@ public final class LinkageJob {
         alerts.add(rule(route(uniques, new BurstRule.Route(), "route cyb-burst"),
                 rules, new BurstRule(pack, speculative), replay, "cyb-burst", "CYB-BURST (identifier)"));
         if (!packFixed || !pack.patterns().isEmpty()) {
-            alerts.add(rule(unique.connect(rules).process(new PatternRouting(pack)).name("route patterns"),
+            alerts.add(rule(unique.connect(rules).process(new PatternRouting(pack)).returns(Routed.TYPE).name("route patterns"),
                     rules, new PatternFunction(pack, speculative), replay, "patterns", "patterns (pattern, key)"));
         }
         for (SingleOutputStreamOperator<AlertRevision> rule : alerts) {
@@ -277,7 +277,7 @@ public final class LinkageJob {
     private static DataStream<Routed> route(List<DataStream<Event>> streams, FlatMapFunction<Event, Routed> route, String name) {
         List<DataStream<Routed>> routed = new ArrayList<>();
         for (DataStream<Event> s : streams) {
-            routed.add(s.flatMap(route).returns(Routed.class).name(name));
+            routed.add(s.flatMap(route).returns(Routed.TYPE).name(name));
         }
         return union(routed);
     }
