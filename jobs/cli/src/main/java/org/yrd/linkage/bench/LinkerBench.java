@@ -34,6 +34,7 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.Collector;
+import org.apache.flink.runtime.state.StateBackendLoader;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.chain.Routed;
 import org.yrd.linkage.cyber.LinkRule;
@@ -121,7 +122,7 @@ public final class LinkerBench {
         long spacing = Math.max(1, SPAN_MS / reports);
 
         Configuration conf = new Configuration();
-        conf.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        conf.set(StateBackendOptions.STATE_BACKEND, StateBackendLoader.ROCKSDB_STATE_BACKEND_NAME);
         conf.set(CoreOptions.DEFAULT_PARALLELISM, 1);
         conf.set(PipelineOptions.GENERIC_TYPES, false);
         conf.set(PipelineOptions.OBJECT_REUSE, true);

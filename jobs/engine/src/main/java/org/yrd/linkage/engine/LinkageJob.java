@@ -9,6 +9,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.runtime.state.StateBackendLoader;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alerting.CapDocument;
 import org.yrd.linkage.alerting.CapRenderFunction;
@@ -128,7 +129,7 @@ public final class LinkageJob {
         boolean replay = !speculative && conf.getOptional(CheckpointingOptions.CHECKPOINTING_INTERVAL).isEmpty();
         // a replay with its state on the heap de-duplicates in each file's order (FileOrderDedupe keeps
         // its ids on the heap too); one too large for the heap keeps them in RocksDB, keyed as live
-        boolean dedupeInFileOrder = replay && "hashmap".equalsIgnoreCase(conf.get(StateBackendOptions.STATE_BACKEND));
+        boolean dedupeInFileOrder = replay && StateBackendLoader.HASHMAP_STATE_BACKEND_NAME.equalsIgnoreCase(conf.get(StateBackendOptions.STATE_BACKEND));
         requireIdentifierKey(conf);
         String keyFile = conf.getOptional(EngineOptions.IDENTIFIER_KEY_FILE).orElse(null);
         boolean devKey = conf.get(EngineOptions.IDENTIFIER_DEV_KEY);

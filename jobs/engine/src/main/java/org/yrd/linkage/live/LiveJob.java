@@ -12,6 +12,7 @@ import org.apache.flink.runtime.jobgraph.JobGraph;
 import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
+import org.apache.flink.runtime.state.StateBackendLoader;
 import org.yrd.linkage.runtime.EngineOptions;
 import org.yrd.linkage.runtime.RocksDbDefaults;
 import org.yrd.linkage.engine.LinkageJob;
@@ -119,7 +120,7 @@ public final class LiveJob {
         d.set(PipelineOptions.GENERIC_TYPES, false);
         d.set(ExecutionOptions.BUFFER_TIMEOUT, Duration.ZERO);
         d.set(CheckpointingOptions.CHECKPOINTING_INTERVAL, Duration.ofSeconds(10));
-        d.set(StateBackendOptions.STATE_BACKEND, "rocksdb");
+        d.set(StateBackendOptions.STATE_BACKEND, StateBackendLoader.ROCKSDB_STATE_BACKEND_NAME);
         d.set(CheckpointingOptions.INCREMENTAL_CHECKPOINTS, true);
         d.set(RocksDBOptions.CHECKPOINT_TRANSFER_THREAD_NUM, 1);
         d.set(EngineOptions.WATERMARK_INTERVAL, Duration.ofSeconds(1));

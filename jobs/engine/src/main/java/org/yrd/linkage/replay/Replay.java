@@ -12,6 +12,7 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.state.rocksdb.EmbeddedRocksDBStateBackend;
 import org.apache.flink.state.rocksdb.RocksDBOptions;
+import org.apache.flink.runtime.state.StateBackendLoader;
 import org.yrd.linkage.alert.AlertRevision;
 import org.yrd.linkage.alerting.AlertJson;
 import org.yrd.linkage.alerting.CapDocument;
@@ -135,15 +136,17 @@ public final class Replay {
 
     /** {@code hashmap} (the heap) for {@code inputBytes} at most {@code maxHeap} / {@value #HEAP_SHARE}, else {@code rocksdb}. */
     static String stateBackendFor(long inputBytes, long maxHeap) {
-        return inputBytes <= maxHeap / HEAP_SHARE ? "hashmap" : "rocksdb";
+        return inputBytes <= maxHeap / HEAP_SHARE
+                ? StateBackendLoader.HASHMAP_STATE_BACKEND_NAME
+                : StateBackendLoader.ROCKSDB_STATE_BACKEND_NAME;
     }
 
     /** Where {@code conf} keeps state, in words for a command's output: "on the heap", "in RocksDB, timers on the heap". */
     public static String describeState(Configuration conf) {
         String type = conf.get(StateBackendOptions.STATE_BACKEND);
         return switch (type.toLowerCase(Locale.ROOT)) {
-            case "hashmap" -> "on the heap";
-            case "rocksdb" -> "in RocksDB, timers on the heap";
+            case StateBackendLoader.HASHMAP_STATE_BACKEND_NAME -> "on the heap";
+            case StateBackendLoader.ROCKSDB_STATE_BACKEND_NAME -> "in RocksDB, timers on the heap";
             default -> "in state backend " + type;
         };
     }

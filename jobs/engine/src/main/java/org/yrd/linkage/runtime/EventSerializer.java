@@ -31,8 +31,8 @@ import java.util.Objects;
  *
  * <p>For streams only ({@link #TYPE}). State keeps events with Flink's POJO serializer, whose
  * schema evolution savepoints rely on. This form has no version and may change with any release:
- * records in flight are never restored across an upgrade, since savepoints and the engine's
- * checkpoints are aligned and hold none.
+ * records in flight are never restored across an upgrade, since savepoints hold none and the
+ * engine's checkpoints are aligned (with unaligned checkpoints switched on, upgrade from a savepoint).
  */
 public final class EventSerializer extends WireSerializer<Event> {
 
