@@ -133,6 +133,22 @@ public final class LatencyBench {
     private Target target = Target.ENGINE;
     private final List<Phase> measured = new ArrayList<>();
     private PrintStream trace;
+    private int loadLingerMs = 5;
+
+    /**
+     * How long the background load's producer lets records wait to share a request ({@code linger.ms}):
+     * by default Kafka 4's own default, 5 ms, as a gateway sending thousands of records a second would
+     * run. With 0 every few records make a request of their own, and the broker, sharing the machine's
+     * cores with the job under test, spends most of a core on them. Chains are sent through a producer
+     * of their own that never lingers, so the latency measured does not include this wait.
+     */
+    public LatencyBench loadLingerMs(int loadLingerMs) {
+        if (loadLingerMs < 0) {
+            throw new IllegalArgumentException("linger.ms must be >= 0, not " + loadLingerMs);
+        }
+        this.loadLingerMs = loadLingerMs;
+        return this;
+    }
 
     /** Writes one line per alerted chain to {@code trace}: phase, wall-clock send time, latency and its split. */
     public LatencyBench trace(PrintStream trace) {
@@ -191,8 +207,10 @@ public final class LatencyBench {
             fleetLevels[i] = 0.2 + 0.6 * placing.nextDouble();
         }
         out.printf(Locale.ROOT, "settings: parallelism %d, checkpoints every %d s, at-least-once, "
-                        + "a chain every %d ms over %d sites >= 20 km apart, warm-up %d s, %d s per rate%n",
-                parallelism, checkpointInterval.toSeconds(), chainEvery.toMillis(), sites.size(), warmUp.toSeconds(), duration.toSeconds());
+                        + "a chain every %d ms over %d sites >= 20 km apart (its own producer, linger.ms 0), "
+                        + "background load with linger.ms %d, warm-up %d s, %d s per rate%n",
+                parallelism, checkpointInterval.toSeconds(), chainEvery.toMillis(), sites.size(), loadLingerMs,
+                warmUp.toSeconds(), duration.toSeconds());
         if (!settings.isEmpty()) {
             out.println("set: " + settings);
         }
@@ -244,10 +262,11 @@ public final class LatencyBench {
             consumer.setDaemon(true);
             consumer.start();
 
-            try (KafkaProducer<byte[], byte[]> producer = producer(bootstrap)) {
+            try (KafkaProducer<byte[], byte[]> load = producer(bootstrap, loadLingerMs);
+                 KafkaProducer<byte[], byte[]> chains = producer(bootstrap, 0)) {
                 if (!warmUp.isZero()) {
                     Phase w = new Phase("warm-up", rates.get(0));
-                    produce(producer, topics, w, warmUp, chainEvery);
+                    produce(load, chains, topics, w, warmUp, chainEvery);
                     drain(w, Duration.ofSeconds(10));
                     report(w);
                 }
@@ -257,7 +276,7 @@ public final class LatencyBench {
                     }
                     Phase p = new Phase(String.format(Locale.ROOT, "%,d/s", rate), rate);
                     phases.add(p);
-                    produce(producer, topics, p, duration, chainEvery);
+                    produce(load, chains, topics, p, duration, chainEvery);
                     drain(p, Duration.ofSeconds(10));
                     report(p);
                 }
@@ -370,16 +389,18 @@ public final class LatencyBench {
     // ---------------------------------------------------------------------------------------------
     // load
 
-    private KafkaProducer<byte[], byte[]> producer(String bootstrap) {
+    private static KafkaProducer<byte[], byte[]> producer(String bootstrap, int lingerMs) {
         Properties pp = new Properties();
         pp.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        pp.put(ProducerConfig.LINGER_MS_CONFIG, "0");
+        pp.put(ProducerConfig.LINGER_MS_CONFIG, Integer.toString(lingerMs));
         pp.put(ProducerConfig.ACKS_CONFIG, "1");
         pp.put(ProducerConfig.BATCH_SIZE_CONFIG, "65536");
         return new KafkaProducer<>(pp, new ByteArraySerializer(), new ByteArraySerializer());
     }
 
-    private void produce(KafkaProducer<byte[], byte[]> producer, Topics topics, Phase p, Duration duration, Duration chainEvery) {
+    /** Sends {@code p}'s background load through {@code load} and its chains through {@code chains} (which never lingers). */
+    private void produce(KafkaProducer<byte[], byte[]> load, KafkaProducer<byte[], byte[]> chains, Topics topics, Phase p,
+                         Duration duration, Duration chainEvery) {
         String sensorTopic = topics.input(StreamKind.SENSOR);
         String callTopic = topics.input(StreamKind.CALL);
         long start = System.nanoTime();
@@ -394,13 +415,13 @@ public final class LatencyBench {
                 break;
             }
             if (now >= nextChain) {
-                sent += chain(producer, sensorTopic, callTopic, p);
+                sent += chain(chains, sensorTopic, callTopic, p);
                 nextChain += chainGap;
             }
             long due = (long) ((now - start) / 1e9 * p.rate);
             int batch = 0;
             while (sent < due && batch++ < 2000) {
-                background(producer, sensorTopic, callTopic);
+                background(load, sensorTopic, callTopic);
                 sent++;
             }
             if (sent >= due) {

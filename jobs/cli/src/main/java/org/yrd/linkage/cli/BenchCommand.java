@@ -154,6 +154,10 @@ public final class BenchCommand implements Callable<Integer> {
         @Option(names = "--trace", paramLabel = "FILE", description = "Write one line per alerted chain: phase, send time (UTC), latency ms, produce->emitted ms, emitted->consumed ms.")
         Path trace;
 
+        @Option(names = "--load-linger-ms", defaultValue = "5", paramLabel = "MS",
+                description = "linger.ms of the background load's producer (default: ${DEFAULT-VALUE}, Kafka's; chains never linger).")
+        int loadLingerMs;
+
         @Override
         public Integer call() throws Exception {
             Duration d;
@@ -171,10 +175,11 @@ public final class BenchCommand implements Callable<Integer> {
             if (rates.isEmpty() || rates.stream().anyMatch(r -> r < 1 || r > 1_000_000)) {
                 return Cli.fail("--rates must be between 1 and 1000000 events/s");
             }
-            if (d.toSeconds() < 1 || d.toMinutes() > 30 || c.toMillis() < 10 || parallelism < 1 || parallelism > 8 || cp.toMillis() < 100) {
-                return Cli.fail("--duration must be 1s..30min, --chain-every >= 10ms, --parallelism 1..8, --checkpoint-interval >= 100ms");
+            if (d.toSeconds() < 1 || d.toMinutes() > 30 || c.toMillis() < 10 || parallelism < 1 || parallelism > 8 || cp.toMillis() < 100
+                    || loadLingerMs < 0 || loadLingerMs > 1000) {
+                return Cli.fail("--duration must be 1s..30min, --chain-every >= 10ms, --parallelism 1..8, --checkpoint-interval >= 100ms, --load-linger-ms 0..1000");
             }
-            LatencyBench bench = new LatencyBench(Cli.home().toAbsolutePath(), System.out);
+            LatencyBench bench = new LatencyBench(Cli.home().toAbsolutePath(), System.out).loadLingerMs(loadLingerMs);
             if (trace == null) {
                 return bench.run(rates, d, w, c, parallelism, cp, settings);
             }
