@@ -62,10 +62,11 @@ import java.util.concurrent.locks.LockSupport;
  * from a fleet of 2,000 sensors and 110 calls of categories no rule uses, all stamped with the
  * current time: parsed, placed and dropped at ingestion) and every {@code chainEvery} one planted
  * INC-CASCADE chain: a breach, then three related calls at the same place, at its own site and
- * sensor, with unique ids. The third call completes the chain; the time from just before it is
- * handed to the producer to the moment the consumer of the alert topics reads the first record of
- * that alert goes into an HdrHistogram per rate. Stops the job and the broker at the end and on
- * Ctrl-C.
+ * sensor, with unique ids. The load and the chains have a producer each: the load's batches its
+ * records ({@link #loadLingerMs}), the chains' sends each at once. The third call completes the
+ * chain; the time from just before it is handed to the producer to the moment the consumer of the
+ * alert topics reads the first record of that alert goes into an HdrHistogram per rate. Stops the
+ * job and the broker at the end and on Ctrl-C.
  */
 public final class LatencyBench {
 

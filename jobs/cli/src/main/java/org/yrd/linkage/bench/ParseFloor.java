@@ -3,6 +3,9 @@ package org.yrd.linkage.bench;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
+import org.yrd.linkage.ident.IdentifierKey;
+import org.yrd.linkage.ingest.Rejected;
+import org.yrd.linkage.ingest.RecordParser;
 import org.yrd.linkage.model.AlertAck;
 import org.yrd.linkage.model.EmergencyCall;
 import org.yrd.linkage.model.FraudReport;
@@ -30,8 +33,23 @@ import java.util.concurrent.Future;
  *
  * <p>With {@code n} threads each file is cut into {@code n} byte ranges at line ends and thread
  * {@code k} binds range {@code k} of every file, so the threads share no work and no data.
+ *
+ * <p>The same reading can bind each line with the engine's own parser instead ({@link Binding#STRICT}):
+ * how much of the floor the engine's parsing and the contract's checks take, before placement,
+ * time and Flink.
  */
 public final class ParseFloor {
+
+    /** How a line is bound. */
+    public enum Binding {
+        /** Jackson databind into the contract type, unknown fields ignored: the floor. */
+        DATABIND,
+        /**
+         * The engine's {@link RecordParser} (strict parsing, the contract's checks, identifiers
+         * normalised and digested), the line first copied out as replay's reader copies each line.
+         */
+        STRICT
+    }
 
     /** Lines bound, bytes read, and how long the slowest thread took. */
     public record Result(int threads, long lines, long bytes, long failures, double seconds, double cpuSeconds) {
@@ -45,8 +63,13 @@ public final class ParseFloor {
 
     private ParseFloor() {}
 
-    /** Binds every line of {@code files} on {@code threads} threads. */
+    /** Binds every line of {@code files} on {@code threads} threads with Jackson databind (the floor). */
     public static Result run(Map<StreamKind, Path> files, int threads) throws Exception {
+        return run(files, threads, Binding.DATABIND);
+    }
+
+    /** Binds every line of {@code files} on {@code threads} threads as {@code binding} says. */
+    public static Result run(Map<StreamKind, Path> files, int threads, Binding binding) throws Exception {
         List<List<Range>> work = new ArrayList<>();
         for (int k = 0; k < threads; k++) {
             work.add(new ArrayList<>());
@@ -66,7 +89,7 @@ public final class ParseFloor {
             long start = System.nanoTime();
             List<Future<long[]>> results = new ArrayList<>();
             for (List<Range> ranges : work) {
-                results.add(pool.submit(() -> bindAll(ranges, Long.MAX_VALUE)));
+                results.add(pool.submit(() -> bindAll(ranges, Long.MAX_VALUE, binding)));
             }
             long lines = 0;
             long bytes = 0;
@@ -86,12 +109,12 @@ public final class ParseFloor {
     }
 
     /** Binds up to {@code maxLines} lines of the files on this thread, to warm up the JIT; returns lines bound. */
-    public static long warmUp(Map<StreamKind, Path> files, long maxLines) throws IOException {
+    public static long warmUp(Map<StreamKind, Path> files, long maxLines, Binding binding) throws IOException {
         List<Range> ranges = new ArrayList<>();
         for (Map.Entry<StreamKind, Path> f : files.entrySet()) {
             ranges.add(split(f.getKey(), f.getValue(), 1).get(0));
         }
-        return bindAll(ranges, Math.max(1, maxLines / Math.max(1, ranges.size())))[0];
+        return bindAll(ranges, Math.max(1, maxLines / Math.max(1, ranges.size())), binding)[0];
     }
 
     /** Cuts a file into {@code n} ranges at line ends (fewer when the file has fewer lines). */
@@ -136,11 +159,13 @@ public final class ParseFloor {
     }
 
     /** Returns {lines, bytes, failures, CPU nanoseconds of this thread}. */
-    static long[] bindAll(List<Range> ranges, long maxLinesPerRange) throws IOException {
+    static long[] bindAll(List<Range> ranges, long maxLinesPerRange, Binding binding) throws IOException {
         long cpuStart = java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
         long[] total = new long[4];
+        // one parser per thread: it is not thread-safe
+        RecordParser parser = binding == Binding.STRICT ? new RecordParser(IdentifierKey.development()) : null;
         for (Range r : ranges) {
-            ObjectReader reader = reader(r.stream());
+            LineBinder binder = parser != null ? strict(parser, r.stream()) : databind(reader(r.stream()));
             try (FileChannel ch = FileChannel.open(r.file(), StandardOpenOption.READ)) {
                 ch.position(r.start());
                 InputStream in = Channels.newInputStream(ch);
@@ -159,14 +184,14 @@ public final class ParseFloor {
                     for (int i = 0; i < len; i++) {
                         if (buf[i] == '\n') {
                             if (i > pos) {
-                                bind(reader, buf, pos, i - pos, total);
+                                bind(binder, buf, pos, i - pos, total);
                                 lines++;
                             }
                             pos = i + 1;
                         }
                     }
                     if (n <= 0 && pos < len) { // last line without '\n'
-                        bind(reader, buf, pos, len - pos, total);
+                        bind(binder, buf, pos, len - pos, total);
                         lines++;
                         pos = len;
                     }
@@ -186,14 +211,36 @@ public final class ParseFloor {
         return total;
     }
 
-    private static void bind(ObjectReader reader, byte[] buf, int off, int len, long[] total) {
-        try {
-            if (reader.readValue(buf, off, len) == null) {
-                total[2]++;
-            }
-        } catch (IOException e) {
+    /** Binds one line; false when it cannot be bound. */
+    private interface LineBinder {
+        boolean bind(byte[] buf, int off, int len);
+    }
+
+    private static void bind(LineBinder binder, byte[] buf, int off, int len, long[] total) {
+        if (!binder.bind(buf, off, len)) {
             total[2]++;
         }
+    }
+
+    private static LineBinder databind(ObjectReader reader) {
+        return (buf, off, len) -> {
+            try {
+                return reader.readValue(buf, off, len) != null;
+            } catch (IOException e) {
+                return false;
+            }
+        };
+    }
+
+    private static LineBinder strict(RecordParser parser, StreamKind stream) {
+        return (buf, off, len) -> {
+            byte[] line = java.util.Arrays.copyOfRange(buf, off, off + len);
+            try {
+                return parser.parse(stream, line, line.length) != null;
+            } catch (Rejected e) {
+                return false;
+            }
+        };
     }
 
     /** How the floor binds a line of {@code stream}: into its contract type, unknown fields ignored. */

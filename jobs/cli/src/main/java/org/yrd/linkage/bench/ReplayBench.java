@@ -20,9 +20,11 @@ import java.util.Map;
 import java.util.stream.Stream;
 
 /**
- * Replay throughput against its floor: the parse-only floor on one and on two threads, the most
- * a Flink job reading the files as replay does makes of them ({@link PassThrough}), then
- * {@link Replay#run} over the same files at each parallelism, each into a fresh directory. A
+ * Replay throughput against its floor: the parse-only floor on one and on two threads, the
+ * engine's own parser over the same lines on one thread (what parsing to the contract costs by
+ * itself), the most a Flink job reading the files as replay does makes of them
+ * ({@link PassThrough}), then {@link Replay#run} over the same files at each parallelism, each
+ * into a fresh directory. A
  * replay's rate is given two ways: <em>wall</em>, from the call to its return (MiniCluster start
  * and shutdown included), and <em>active</em>, from the first line read to the return (start-up
  * excluded, the drain of the last events included). Ratios and targets use the active rate.
@@ -92,15 +94,22 @@ public final class ReplayBench {
 
         ParseFloor.Result floor1 = null;
         ParseFloor.Result floor2 = null;
+        ParseFloor.Result strict1 = null;
         if (!skipFloor) {
             // page the files in and warm the binder up, so that the floor measures parsing, not the disk or the JIT
-            ParseFloor.warmUp(files, 400_000);
+            ParseFloor.warmUp(files, 400_000, ParseFloor.Binding.DATABIND);
             floor1 = ParseFloor.run(files, 1);
             out.printf(Locale.ROOT, "parse floor, 1 thread:   %,d lines in %.1f s = %,.0f lines/s (%d not bound; %.1f s on CPU)%n",
                     floor1.lines(), floor1.seconds(), floor1.linesPerSecond(), floor1.failures(), floor1.cpuSeconds());
             floor2 = ParseFloor.run(files, 2);
             out.printf(Locale.ROOT, "parse floor, 2 threads:  %,d lines in %.1f s = %,.0f lines/s (%d not bound; %.1f s on CPU)%n",
                     floor2.lines(), floor2.seconds(), floor2.linesPerSecond(), floor2.failures(), floor2.cpuSeconds());
+            ParseFloor.warmUp(files, 400_000, ParseFloor.Binding.STRICT);
+            strict1 = ParseFloor.run(files, 1, ParseFloor.Binding.STRICT);
+            out.printf(Locale.ROOT, "strict parser, 1 thread: %,d lines in %.1f s = %,.0f lines/s (%d rejected; %.1f s on CPU; "
+                            + "the engine's RecordParser over the same lines, each copied out as replay's reader does: "
+                            + "no placement, no time, no Flink)%n",
+                    strict1.lines(), strict1.seconds(), strict1.linesPerSecond(), strict1.failures(), strict1.cpuSeconds());
         }
         Map<Integer, Timed> passes = new LinkedHashMap<>();
         if (!skipFloor) {
@@ -154,6 +163,9 @@ public final class ReplayBench {
                         r.parallelism(), 100 * r.cpuRate() / (floor2.lines() / floor2.cpuSeconds()), r.cpuRate(),
                         floor2.lines() / floor2.cpuSeconds());
             }
+            out.printf(Locale.ROOT, "strict parser / floor, lines per CPU-s   %6.1f%%        (info: %,.0f against %,.0f)%n",
+                    100 * (strict1.lines() / strict1.cpuSeconds()) / (floor2.lines() / floor2.cpuSeconds()),
+                    strict1.lines() / strict1.cpuSeconds(), floor2.lines() / floor2.cpuSeconds());
             for (Map.Entry<Integer, Timed> t : passes.entrySet()) {
                 out.printf(Locale.ROOT, "pass-through p%d / 2-thread parse floor   %6.1f%%        (info: Flink, one reader per file, binding only)%n",
                         t.getKey(), 100 * t.getValue().activeRate() / floor2.linesPerSecond());

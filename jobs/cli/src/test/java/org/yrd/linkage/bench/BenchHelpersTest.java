@@ -81,6 +81,21 @@ class BenchHelpersTest {
     }
 
     @Test
+    void theEnginesOwnParserTakesEveryGeneratedLineAndRejectsABrokenOne(@TempDir Path dir) throws Exception {
+        MixedStreamGenerator.Summary s = MixedStreamGenerator.generate(dir, 7_001, 5);
+        Map<StreamKind, Path> files = Replay.inputs(dir);
+        ParseFloor.Result strict = ParseFloor.run(files, 2, ParseFloor.Binding.STRICT);
+        assertThat(strict.lines()).isEqualTo(s.total());
+        assertThat(strict.failures()).isZero();
+
+        // a line that databind takes (an unknown field ignored, lat out of range) but the contract does not
+        Files.writeString(files.get(StreamKind.SENSOR), "{\"id\":\"x\",\"sensorId\":\"s\",\"kind\":\"GAS\",\"value\":1,"
+                + "\"ts\":1,\"lat\":91,\"lon\":120}\n", java.nio.file.StandardOpenOption.APPEND);
+        assertThat(ParseFloor.run(files, 1, ParseFloor.Binding.STRICT).failures()).isEqualTo(1);
+        assertThat(ParseFloor.run(files, 1, ParseFloor.Binding.DATABIND).failures()).isZero();
+    }
+
+    @Test
     void thePassThroughReadsAndBindsEveryLineOnce(@TempDir Path dir) throws Exception {
         MixedStreamGenerator.Summary s = MixedStreamGenerator.generate(dir, 7_001, 5);
         PassThrough.Result r = PassThrough.run(Replay.inputs(dir), 2);
