@@ -69,9 +69,18 @@ rss_mb() { awk '/^VmRSS:/ { printf "%d", $2 / 1024 }' "/proc/$1/status" 2>/dev/n
 
 # start_java LOGFILE ARGS...: the JVM in its own session (so it outlives the calling shell and
 # its terminal) with stdout/stderr in LOGFILE; prints the PID. setsid from a background job
-# execs in place, so the PID is the JVM's own.
+# execs in place, so the PID is the JVM's own. Returns once that PID runs Java: until the child
+# has exec'd, its command line is this shell's, and pid_alive would take a starting JVM for one
+# that exited (seen on a loaded machine: a broker restart reported "exited during start", and
+# the clean-up then stopped the JVM it had just started).
 start_java() {
-  local out="$1"; shift
+  local out="$1" pid i; shift
   setsid "$JAVA" "$@" </dev/null >"$out" 2>&1 &
-  echo $!
+  pid=$!
+  for ((i = 0; i < 200; i++)); do
+    [[ "$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null)" == "$JAVA "* ]] && break
+    kill -0 "$pid" 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "$pid"
 }
