@@ -56,6 +56,11 @@ public final class ParseFloor {
         public double linesPerSecond() {
             return lines / seconds;
         }
+
+        /** Lines bound per second of CPU, all threads together. */
+        public double linesPerCpuSecond() {
+            return lines / cpuSeconds;
+        }
     }
 
     /** A byte range of one file, starting at a line start and ending after a '\n' (or at the end). */

@@ -24,10 +24,10 @@ import java.util.stream.Stream;
  * engine's own parser over the same lines on one thread (what parsing to the contract costs by
  * itself), the most a Flink job reading the files as replay does makes of them
  * ({@link PassThrough}), then {@link Replay#run} over the same files at each parallelism, each
- * into a fresh directory. A
- * replay's rate is given two ways: <em>wall</em>, from the call to its return (MiniCluster start
- * and shutdown included), and <em>active</em>, from the first line read to the return (start-up
- * excluded, the drain of the last events included). Ratios and targets use the active rate.
+ * into a fresh directory. A replay's rate is given two ways: <em>wall</em>, from the call to its
+ * return (MiniCluster start and shutdown included), and <em>active</em>, from the first line read
+ * to the return (start-up excluded, the drain of the last events included). Ratios and targets use
+ * the active rate.
  */
 public final class ReplayBench {
 
@@ -160,12 +160,10 @@ public final class ReplayBench {
             }
             for (Run r : runs.values()) {
                 out.printf(Locale.ROOT, "replay p%d / floor, lines per CPU-second  %6.1f%%        (info: %,.0f against %,.0f)%n",
-                        r.parallelism(), 100 * r.cpuRate() / (floor2.lines() / floor2.cpuSeconds()), r.cpuRate(),
-                        floor2.lines() / floor2.cpuSeconds());
+                        r.parallelism(), 100 * r.cpuRate() / floor2.linesPerCpuSecond(), r.cpuRate(), floor2.linesPerCpuSecond());
             }
             out.printf(Locale.ROOT, "strict parser / floor, lines per CPU-s   %6.1f%%        (info: %,.0f against %,.0f)%n",
-                    100 * (strict1.lines() / strict1.cpuSeconds()) / (floor2.lines() / floor2.cpuSeconds()),
-                    strict1.lines() / strict1.cpuSeconds(), floor2.lines() / floor2.cpuSeconds());
+                    100 * strict1.linesPerCpuSecond() / floor2.linesPerCpuSecond(), strict1.linesPerCpuSecond(), floor2.linesPerCpuSecond());
             for (Map.Entry<Integer, Timed> t : passes.entrySet()) {
                 out.printf(Locale.ROOT, "pass-through p%d / 2-thread parse floor   %6.1f%%        (info: Flink, one reader per file, binding only)%n",
                         t.getKey(), 100 * t.getValue().activeRate() / floor2.linesPerSecond());

@@ -88,7 +88,7 @@ class BenchHelpersTest {
         assertThat(strict.lines()).isEqualTo(s.total());
         assertThat(strict.failures()).isZero();
 
-        // a line that databind takes (an unknown field ignored, lat out of range) but the contract does not
+        // a line that databind takes but the contract does not: lat out of range, which databind does not check
         Files.writeString(files.get(StreamKind.SENSOR), "{\"id\":\"x\",\"sensorId\":\"s\",\"kind\":\"GAS\",\"value\":1,"
                 + "\"ts\":1,\"lat\":91,\"lon\":120}\n", java.nio.file.StandardOpenOption.APPEND);
         assertThat(ParseFloor.run(files, 1, ParseFloor.Binding.STRICT).failures()).isEqualTo(1);
