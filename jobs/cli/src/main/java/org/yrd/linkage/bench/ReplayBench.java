@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * into a fresh directory. A replay's rate is given two ways: <em>wall</em>, from the call to its
  * return (MiniCluster start and shutdown included), and <em>active</em>, from the first line read
  * to the return (start-up excluded, the drain of the last events included). Ratios and targets use
- * the active rate.
+ * the active rate. Each replay's CPU per line is printed beside the CPU the target leaves a line
+ * ({@link #cpuBudgetMicrosPerLine}), which the machine's load moves less than wall-clock rates.
  */
 public final class ReplayBench {
 
@@ -64,6 +65,20 @@ public final class ReplayBench {
         public double cores() {
             return cpuSeconds / wallSeconds;
         }
+
+        /** Microseconds of the JVM's CPU time per line, start-up included. */
+        public double cpuMicrosPerLine() {
+            return 1e6 * cpuSeconds / lines;
+        }
+    }
+
+    /**
+     * The most CPU a line may cost, in microseconds, for a replay to run at {@code share} of a
+     * floor of {@code floorLinesPerSecond} with all {@code cores} busy the whole time: the target
+     * in CPU.
+     */
+    public static double cpuBudgetMicrosPerLine(double floorLinesPerSecond, double share, int cores) {
+        return 1e6 * cores / (share * floorLinesPerSecond);
     }
 
     private final PrintStream out;
@@ -161,6 +176,12 @@ public final class ReplayBench {
             for (Run r : runs.values()) {
                 out.printf(Locale.ROOT, "replay p%d / floor, lines per CPU-second  %6.1f%%        (info: %,.0f against %,.0f)%n",
                         r.parallelism(), 100 * r.cpuRate() / floor2.linesPerCpuSecond(), r.cpuRate(), floor2.linesPerCpuSecond());
+            }
+            int cores = Runtime.getRuntime().availableProcessors();
+            double budget = cpuBudgetMicrosPerLine(floor2.linesPerSecond(), FLOOR_TARGET, cores);
+            for (Run r : runs.values()) {
+                out.printf(Locale.ROOT, "replay p%d CPU per line, microseconds     %6.2f         (info: %.0f%% of the 2-thread floor with all %d cores busy allows %.2f)%n",
+                        r.parallelism(), r.cpuMicrosPerLine(), 100 * FLOOR_TARGET, cores, budget);
             }
             out.printf(Locale.ROOT, "strict parser / floor, lines per CPU-s   %6.1f%%        (info: %,.0f against %,.0f)%n",
                     100 * strict1.linesPerCpuSecond() / floor2.linesPerCpuSecond(), strict1.linesPerCpuSecond(), floor2.linesPerCpuSecond());

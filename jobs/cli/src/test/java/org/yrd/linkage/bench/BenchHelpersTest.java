@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 /** The benchmarks' helpers produce what they claim; no timings are asserted here. */
 class BenchHelpersTest {
@@ -166,6 +167,14 @@ class BenchHelpersTest {
             }
         }
         assertThat(linking).isBetween(400, 600);
+    }
+
+    @Test
+    void theCpuBudgetOfALineIsWhatAllCoresCanSpendAtTheTargetRate() {
+        // half of a 1 M lines/s floor is 500 k lines/s; two busy cores give each line 4 us
+        assertThat(ReplayBench.cpuBudgetMicrosPerLine(1_000_000, 0.5, 2)).isCloseTo(4.0, within(1e-9));
+        ReplayBench.Run run = new ReplayBench.Run(2, 2_000_000, 10, 9, 0, 0, 12, Map.of(), 1, "");
+        assertThat(run.cpuMicrosPerLine()).isCloseTo(6.0, within(1e-9));
     }
 
     @Test
