@@ -65,7 +65,8 @@ import java.util.concurrent.locks.LockSupport;
  * sensor, with unique ids. The load and the chains have a producer each: the load's batches its
  * records ({@link #loadLingerMs}), the chains' sends each at once. The third call completes the
  * chain; the time from just before it is handed to the producer to the moment the consumer of the
- * alert topics reads the first record of that alert goes into an HdrHistogram per rate. Stops the
+ * alert topics reads the first record of that alert goes into an HdrHistogram per rate. After each
+ * rate it waits up to 10 s for the alerts still due, the background load still flowing. Stops the
  * job and the broker at the end and on Ctrl-C.
  */
 public final class LatencyBench {
@@ -268,7 +269,7 @@ public final class LatencyBench {
                 if (!warmUp.isZero()) {
                     Phase w = new Phase("warm-up", rates.get(0));
                     produce(load, chains, topics, w, warmUp, chainEvery);
-                    drain(w, Duration.ofSeconds(10));
+                    drain(load, topics, w, Duration.ofSeconds(10));
                     report(w);
                 }
                 for (int rate : rates) {
@@ -278,7 +279,7 @@ public final class LatencyBench {
                     Phase p = new Phase(String.format(Locale.ROOT, "%,d/s", rate), rate);
                     phases.add(p);
                     produce(load, chains, topics, p, duration, chainEvery);
-                    drain(p, Duration.ofSeconds(10));
+                    drain(load, topics, p, Duration.ofSeconds(10));
                     report(p);
                 }
             }
@@ -419,18 +420,29 @@ public final class LatencyBench {
                 sent += chain(chains, sensorTopic, callTopic, p);
                 nextChain += chainGap;
             }
-            long due = (long) ((now - start) / 1e9 * p.rate);
-            int batch = 0;
-            while (sent < due && batch++ < 2000) {
-                background(load, sensorTopic, callTopic);
-                sent++;
-            }
-            if (sent >= due) {
-                LockSupport.parkNanos(200_000);
-            }
+            sent = keepPace(load, sensorTopic, callTopic, p.rate, start, now, sent);
         }
         p.sent = sent;
         p.seconds = (System.nanoTime() - start) / 1e9;
+    }
+
+    /**
+     * Sends background records until {@code sent}, counted from {@code start}, is what {@code rate}
+     * asks for at {@code now} (at most 2,000 at a time), or waits a little when it already is;
+     * returns the new count.
+     */
+    private long keepPace(KafkaProducer<byte[], byte[]> load, String sensorTopic, String callTopic, double rate, long start,
+                          long now, long sent) {
+        long due = (long) ((now - start) / 1e9 * rate);
+        int batch = 0;
+        while (sent < due && batch++ < 2000) {
+            background(load, sensorTopic, callTopic);
+            sent++;
+        }
+        if (sent >= due) {
+            LockSupport.parkNanos(200_000);
+        }
+        return sent;
     }
 
     private void background(KafkaProducer<byte[], byte[]> producer, String sensorTopic, String callTopic) {
@@ -549,21 +561,27 @@ public final class LatencyBench {
         return to < 0 ? null : json.substring(from, to);
     }
 
-    /** Waits up to {@code max} for the phase's outstanding alerts. */
-    private void drain(Phase p, Duration max) throws InterruptedException {
-        long until = System.nanoTime() + max.toNanos();
-        while (System.nanoTime() < until && !stopping.get()) {
-            boolean outstanding = false;
-            for (Expect e : expected.values()) {
-                if (e.phase() == p) {
-                    outstanding = true;
-                    break;
+    /**
+     * Waits up to {@code max} for the phase's outstanding alerts, with its background load still
+     * flowing (not counted in its rate): a job that orders events by their time, as the CEP peer
+     * does in event time, closes a match only when later events move its watermark on, and a live
+     * stream does not stop when a measurement does.
+     */
+    private void drain(KafkaProducer<byte[], byte[]> load, Topics topics, Phase p, Duration max) {
+        String sensorTopic = topics.input(StreamKind.SENSOR);
+        String callTopic = topics.input(StreamKind.CALL);
+        long start = System.nanoTime();
+        long until = start + max.toNanos();
+        long nextLook = start;
+        long sent = 0;
+        for (long now = start; now < until && !stopping.get(); now = System.nanoTime()) {
+            if (now >= nextLook) {
+                if (expected.values().stream().noneMatch(e -> e.phase() == p)) {
+                    return;
                 }
+                nextLook = now + TimeUnit.MILLISECONDS.toNanos(50);
             }
-            if (!outstanding) {
-                return;
-            }
-            Thread.sleep(50);
+            sent = keepPace(load, sensorTopic, callTopic, p.rate, start, now, sent);
         }
     }
 
