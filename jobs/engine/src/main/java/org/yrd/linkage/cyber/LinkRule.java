@@ -272,8 +272,7 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
      */
     private final class Committed implements LinkStore {
         private final MapStateWriteBack<String, LinkCase> caseWrites = new MapStateWriteBack<>(cases);
-        /** Expiry entries asked for in this commit, by time, in the order asked. */
-        private final Map<Long, List<String>> expiryWrites = new HashMap<>();
+        private final MapStateWriteBack<Long, List<String>> expiryWrites = new MapStateWriteBack<>(expiry);
 
         @Override
         public IdentEntry ident(String key) throws Exception {
@@ -302,28 +301,14 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
 
         void flush() throws Exception {
             caseWrites.flush();
-            for (Map.Entry<Long, List<String>> w : expiryWrites.entrySet()) {
-                List<String> at = expiry.get(w.getKey());
-                if (at == null) {
-                    at = w.getValue();
-                } else {
-                    at.addAll(w.getValue());
-                }
-                expiry.put(w.getKey(), at);
-            }
-            expiryWrites.clear();
+            expiryWrites.flush();
         }
 
-        /** The entries to look at when the watermark reaches {@code ts}, those of this commit last; null when none. */
+        /** The entries to look at when the watermark reaches {@code ts}, taken out of the index; null when none. */
         List<String> takeExpiring(long ts) throws Exception {
-            List<String> due = expiry.get(ts);
-            List<String> asked = expiryWrites.remove(ts);
-            if (due == null) {
-                return asked;
-            }
-            expiry.remove(ts);
-            if (asked != null) {
-                due.addAll(asked);
+            List<String> due = expiryWrites.get(ts);
+            if (due != null) {
+                expiryWrites.remove(ts);
             }
             return due;
         }
@@ -349,8 +334,13 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
         }
 
         @Override
-        public void expireAt(long ts, String entry) {
-            expiryWrites.computeIfAbsent(ts, t -> new ArrayList<>()).add(entry);
+        public void expireAt(long ts, String entry) throws Exception {
+            List<String> at = expiryWrites.get(ts);
+            if (at == null) {
+                at = new ArrayList<>(2);
+            }
+            at.add(entry);
+            expiryWrites.put(ts, at);
         }
     }
 

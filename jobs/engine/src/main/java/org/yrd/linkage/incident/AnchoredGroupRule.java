@@ -15,6 +15,7 @@ import org.yrd.linkage.model.Event;
 import org.yrd.linkage.region.Geo;
 import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.runtime.EventTime;
+import org.yrd.linkage.runtime.TsBuckets;
 
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -191,11 +192,10 @@ abstract class AnchoredGroupRule extends SequencedRuleFunction<GroupStore> {
 
     @Override
     protected void expire(GroupStore store, long watermark, Effects fx) throws Exception {
-        List<String> due = closing.get(watermark);
+        List<String> due = TsBuckets.take(closing, watermark);
         if (due == null) {
             return;
         }
-        closing.remove(watermark);
         for (String alertId : due) {
             Group g = store.group(alertId);
             if (g == null) {
@@ -266,12 +266,7 @@ abstract class AnchoredGroupRule extends SequencedRuleFunction<GroupStore> {
 
         @Override
         public void closeAt(long ts, String alertId) throws Exception {
-            List<String> at = closing.get(ts);
-            if (at == null) {
-                at = new ArrayList<>(2);
-            }
-            at.add(alertId);
-            closing.put(ts, at);
+            TsBuckets.add(closing, ts, alertId);
         }
 
         void flush() throws Exception {
