@@ -268,7 +268,8 @@ public class LinkRule extends SequencedRuleFunction<LinkStore> {
      * The committed state. Cases are written back when the fold is done, since the fold still
      * changes a case's chain after the rule has put it (first-sent times). So are expiry entries:
      * a report's identifiers all expire at the same time, and reading and rewriting that time's
-     * list once per identifier was most of the linker's CPU over 10 M identifiers in RocksDB.
+     * list once per identifier took two fifths of the linker's thread over 10 M identifiers in
+     * RocksDB.
      */
     private final class Committed implements LinkStore {
         private final MapStateWriteBack<String, LinkCase> caseWrites = new MapStateWriteBack<>(cases);
