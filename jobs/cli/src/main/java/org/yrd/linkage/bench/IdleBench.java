@@ -27,7 +27,8 @@ import java.util.concurrent.TimeUnit;
  * runs it (parallelism 2, live defaults, checkpoints every 10 s) on a MiniCluster in this JVM,
  * waits out the warm-up (start-up, the first checkpoints, most of the JIT), then measures this
  * JVM's CPU time over the measuring time: the job, its Kafka clients and the MiniCluster; the
- * broker is another process. Prints the threads by name and the ones that used the most CPU.
+ * broker is another process. Prints the Java threads that used the most CPU, by name, and what
+ * the JVM's own threads (JIT, collector), which no Java thread list shows, used.
  */
 public final class IdleBench {
 
@@ -80,12 +81,14 @@ public final class IdleBench {
 
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             Map<Long, Long> before = threadCpu(threads);
+            ThreadCpu kernel = ThreadCpu.startUnsampled();
             long cpu0 = Machine.processCpuNanos();
             long t0 = System.nanoTime();
             Thread.sleep(measure.toMillis());
             double cpu = (Machine.processCpuNanos() - cpu0) / 1e9;
             double wall = (System.nanoTime() - t0) / 1e9;
             Map<Long, Long> after = threadCpu(threads);
+            Map<String, Double> jvm = kernel.stop();
 
             Map<String, long[]> byName = new TreeMap<>();
             for (ThreadInfo t : threads.getThreadInfo(after.keySet().stream().mapToLong(Long::longValue).toArray())) {
@@ -99,6 +102,11 @@ public final class IdleBench {
             out.printf(Locale.ROOT, "threads: %d in this JVM (%d live Java threads)%n", Machine.osThreads(), threads.getThreadCount());
             byName.entrySet().stream().sorted((a, b) -> Long.compare(b.getValue()[1], a.getValue()[1])).limit(12).forEach(e ->
                     out.printf(Locale.ROOT, "  %6.2f s CPU  %3d x %s%n", e.getValue()[1] / 1e9, e.getValue()[0], e.getKey()));
+            if (!jvm.isEmpty()) {
+                out.printf(Locale.ROOT, "every thread by the kernel's name (cut at 15 characters; the JVM's own and native ones too): %.2f s JIT compilers, %.2f s collector and VM thread%n",
+                        ThreadCpu.jitSeconds(jvm), ThreadCpu.collectorSeconds(jvm));
+                jvm.entrySet().stream().limit(12).forEach(e -> out.printf(Locale.ROOT, "  %6.2f s CPU  %s%n", e.getValue(), e.getKey()));
+            }
             double share = cpu / wall;
             out.printf(Locale.ROOT, "idle live job: %.2f s of CPU in %.0f s = %.1f%% of one core (JIT and GC included); load average %s%n",
                     cpu, wall, 100 * share, Machine.loadAverage());

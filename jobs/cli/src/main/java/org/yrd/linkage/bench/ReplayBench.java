@@ -45,7 +45,7 @@ public final class ReplayBench {
 
         /** CPU of the JIT compiler threads ({@code C1 CompilerThre}, {@code C2 CompilerThre}). */
         public double jitSeconds() {
-            return threadCpu.entrySet().stream().filter(e -> e.getKey().contains("CompilerThre")).mapToDouble(Map.Entry::getValue).sum();
+            return ThreadCpu.jitSeconds(threadCpu);
         }
 
         public double wallRate() {

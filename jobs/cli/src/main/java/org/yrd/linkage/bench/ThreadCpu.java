@@ -6,13 +6,15 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 
 /**
  * CPU time of this JVM's threads over an interval, by thread name, from {@code /proc/self/task}:
  * every thread, the JIT compilers, the collectors and RocksDB's native threads among them, which
  * a Java profiler does not sample. A thread's time is read every {@link #PERIOD_MILLIS} while it
- * lives, so a thread that ends keeps what it had at the last reading. Names are the kernel's
+ * lives, so a thread that ends keeps what it had at the last reading ({@link #startUnsampled}: at
+ * the start and the end only). Names are the kernel's
  * (cut at 15 characters, e.g. {@code INC-CLUSTER (ca}), with digits replaced by {@code #} so that
  * the subtasks of one operator add up. Empty where there is no {@code /proc}.
  */
@@ -28,8 +30,12 @@ final class ThreadCpu implements AutoCloseable {
 
     private record Reading(String name, long ticks) {}
 
-    private ThreadCpu() {
+    private ThreadCpu(boolean sample) {
         read().forEach((tid, r) -> startTicks.put(tid, r.ticks()));
+        if (!sample) {
+            sampler = null;
+            return;
+        }
         sampler = new Thread(() -> {
             while (!Thread.currentThread().isInterrupted()) {
                 keep(read());
@@ -46,13 +52,21 @@ final class ThreadCpu implements AutoCloseable {
 
     /** Starts reading the threads' CPU time. */
     static ThreadCpu start() {
-        return new ThreadCpu();
+        return new ThreadCpu(true);
+    }
+
+    /**
+     * Reads the threads' CPU time now and at {@link #stop} only: for a measurement whose threads
+     * live throughout, where reading every thread's files twice a second would itself be a
+     * good part of what is measured (an idle job).
+     */
+    static ThreadCpu startUnsampled() {
+        return new ThreadCpu(false);
     }
 
     /** Stops reading; the seconds of CPU each thread name used since {@link #start}, largest first. */
     Map<String, Double> stop() throws InterruptedException {
-        sampler.interrupt();
-        sampler.join();
+        close();
         keep(read());
         Map<String, Double> byName = new HashMap<>();
         synchronized (last) {
@@ -68,10 +82,29 @@ final class ThreadCpu implements AutoCloseable {
         return sorted;
     }
 
+    /** Of {@link #stop}'s figures, the JIT compilers' ({@code C1 CompilerThre}, {@code C2 CompilerThre}). */
+    static double jitSeconds(Map<String, Double> byName) {
+        return sum(byName, name -> name.contains("CompilerThre"));
+    }
+
+    /**
+     * Of {@link #stop}'s figures, the collectors' and the VM thread's, which runs the safepoints
+     * (G1's and the parallel collector's thread names: {@code GC Thread#}, {@code G# ...}, {@code VM Thread}).
+     */
+    static double collectorSeconds(Map<String, Double> byName) {
+        return sum(byName, name -> name.startsWith("GC Thread") || name.startsWith("G# ") || name.equals("VM Thread"));
+    }
+
+    private static double sum(Map<String, Double> byName, Predicate<String> which) {
+        return byName.entrySet().stream().filter(e -> which.test(e.getKey())).mapToDouble(Map.Entry::getValue).sum();
+    }
+
     @Override
     public void close() throws InterruptedException {
-        sampler.interrupt();
-        sampler.join();
+        if (sampler != null) {
+            sampler.interrupt();
+            sampler.join();
+        }
     }
 
     /** Keeps each thread's latest reading, so that a thread that ends keeps what it had. */
