@@ -60,7 +60,8 @@ import java.util.Map;
  *
  * <p>Watermarks are sent every {@code interval} of processing time. When the stream has been
  * quiet for {@code quietAfter} and {@code clockAdvance} is set (live mode), the watermark follows
- * the wall clock instead, so that ESC-ACK deadlines fire on time through quiet periods; records
+ * the wall clock instead, in steps of {@code quietAfter} ({@link #quietStep}), so that ESC-ACK
+ * deadlines fire through quiet periods; records
  * then stamped further back than the bound are LATE. Only records taken on time break the quiet:
  * a stream of FUTURE or LATE records cannot hold the watermark back. Live mode without the wall
  * clock ({@link #idleWhenQuiet}, e.g. a scenario running faster than the wall clock) has no real
@@ -381,11 +382,24 @@ public final class IngestOperator extends AbstractStreamOperator<Event>
         getProcessingTimeService().registerTimer(now + intervalMillis, this::onWatermarkTimer);
     }
 
+    /**
+     * Where a quiet stream's clock follows the wall clock to: {@code wall} rounded down to a whole
+     * {@code step} of epoch time. Every quiet stream in every subtask then moves at the same
+     * instants, once a step, so the watermark of an operator that waits for all of them moves once
+     * a step too, instead of once for each of them every interval: through a quiet period the
+     * watermarks and what each operator does on one (timers, the rules' commits) were most of an
+     * idle job's CPU (BENCHMARKS.md, "Idle"). A deadline then fires up to one step later, against
+     * the out-of-orderness bound it waits for anyway.
+     */
+    static long quietStep(long wall, long step) {
+        return step <= 0 ? wall : wall - Math.floorMod(wall, step);
+    }
+
     private void onWatermarkTimer(long scheduledAt) {
         long now = getProcessingTimeService().getCurrentProcessingTime();
         boolean quiet = now - lastRecordAt >= quietAfterMillis;
         if (clockAdvance && quiet) {
-            clock.follow(now - quietAfterMillis);
+            clock.follow(quietStep(now - quietAfterMillis, quietAfterMillis));
         }
         boolean goIdle = !clockAdvance && idleWhenQuiet && quiet && !idle && lastEmittedWatermark != Long.MAX_VALUE;
         if (goIdle) {

@@ -45,7 +45,8 @@ public final class EngineOptions {
 
     public static final ConfigOption<Duration> QUIET_AFTER = ConfigOptions.key("linkage.watermark.quiet-after")
             .durationType().defaultValue(Duration.ofSeconds(5))
-            .withDescription("How long a stream must be quiet before its watermark follows the wall clock.");
+            .withDescription("How long a stream must be quiet before its watermark follows the wall clock, and the step "
+                    + "in which it then follows it (whole steps of epoch time, the same instants for every stream).");
 
     public static final ConfigOption<Boolean> IDLE_WHEN_QUIET = ConfigOptions.key("linkage.watermark.idle-when-quiet")
             .booleanType().defaultValue(false)

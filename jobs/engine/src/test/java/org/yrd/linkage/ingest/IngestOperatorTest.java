@@ -20,6 +20,7 @@ import org.yrd.linkage.rules.RulePack;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -156,6 +157,38 @@ class IngestOperatorTest {
             assertThat(live.getOutput()).contains(new Watermark(now + 10_000 - 5_000 - BOUND - 1));
             assertThat(replay.getOutput()).doesNotContain(new Watermark(now + 10_000 - 5_000 - BOUND - 1));
         }
+    }
+
+    @Test
+    void aQuietStreamFollowsTheWallClockInWholeStepsOfQuietAfterSoThatEveryStreamMovesAtTheSameInstants() throws Exception {
+        long now = T0 + 60 * MINUTE + 1_234;
+        try (var h = harness(StreamKind.ACK, true)) {
+            h.setProcessingTime(now);
+            h.processElement1(line(("{\"alertId\":\"A\",\"province\":\"320000\",\"ts\":" + T0 + ",\"status\":\"RECEIVED\"}")
+                    .getBytes(StandardCharsets.UTF_8)), 0);
+            long step = T0 + 60 * MINUTE + 5_000; // now + 11 s - 5 s quiet, rounded down to a whole 5 s
+            List<Long> seen = new ArrayList<>();
+            for (long t = now + 11_000; t < now + 20_000; t += 200) {
+                h.setProcessingTime(t);
+                seen.add(lastWatermark(h));
+                if (t < T0 + 60 * MINUTE + 15_000) {
+                    assertThat(lastWatermark(h)).as("at %d", t).isEqualTo(step - BOUND - 1);
+                }
+            }
+            assertThat(seen).as("the steps at whole 5 s of epoch time")
+                    .containsSubsequence(step - BOUND - 1, step + 5_000 - BOUND - 1)
+                    .allSatisfy(w -> assertThat(Math.floorMod(w + BOUND + 1, 5_000L)).isZero());
+        }
+    }
+
+    private static long lastWatermark(TwoInputStreamOperatorTestHarness<RawRecord, String, Event> h) {
+        long last = Long.MIN_VALUE;
+        for (Object o : h.getOutput()) {
+            if (o instanceof Watermark w) {
+                last = w.getTimestamp();
+            }
+        }
+        return last;
     }
 
     @Test
