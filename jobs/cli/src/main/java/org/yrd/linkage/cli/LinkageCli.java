@@ -15,12 +15,12 @@ public final class LinkageCli {
      * How often the Pekko schedulers of a MiniCluster in this JVM tick, unless
      * {@code -Dpekko.scheduler.tick-duration} says otherwise. Pekko's default, 10 ms, wakes each of
      * the MiniCluster's two actor systems ({@code flink-scheduler}, {@code flink-metrics-scheduler})
-     * 100 times a second whether or not anything is due: 0.7-0.9 s of CPU a minute, a sixth of
+     * 100 times a second whether or not anything is due: 0.7-0.9 s of CPU a minute, a fifth of
      * what an idle live job cost (BENCHMARKS.md, "Idle"). What Flink schedules there (RPC
      * timeouts, heartbeats every 10 s, registration retries) does not need 10 ms; no record, alert
      * or checkpoint waits for it.
      */
-    static final String PEKKO_TICK = "100ms";
+    private static final String PEKKO_TICK = "100ms";
 
     public static void main(String[] args) {
         // read when the first actor system starts, so before any command runs

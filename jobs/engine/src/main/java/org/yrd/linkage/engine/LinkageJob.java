@@ -158,6 +158,8 @@ public final class LinkageJob {
                     ? in.getValue().transform("ingest " + name, EventSerializer.TYPE, (OneInputStreamOperator<RawRecord, Event>) ingest)
                     : in.getValue().connect(packs.broadcast()).transform("ingest " + name, EventSerializer.TYPE, ingest))
                     .uid("ingest-" + name);
+            // at its source's parallelism: one-to-one, and in one subtask for a stream read by one (KafkaIO)
+            ingested.setParallelism(in.getValue().getParallelism());
             deadLetters.add(ingested.getSideOutput(Outputs.DEAD_LETTERS));
             failures.add(ingested.getSideOutput(Outputs.FAILURES));
             if (dedupeInFileOrder) {

@@ -387,9 +387,9 @@ public final class IngestOperator extends AbstractStreamOperator<Event>
      * {@code step} of epoch time. Every quiet stream in every subtask then moves at the same
      * instants, once a step, so the watermark of an operator that waits for all of them moves once
      * a step too, instead of once for each of them every interval: through a quiet period the
-     * watermarks and what each operator does on one (timers, the rules' commits) were most of an
-     * idle job's CPU (BENCHMARKS.md, "Idle"). A deadline then fires up to one step later, against
-     * the out-of-orderness bound it waits for anyway.
+     * watermarks and what each operator does on one (timers, the rules' commits) were a third of
+     * what an idle job spent besides the JIT (BENCHMARKS.md, "Idle"). A deadline then fires up to
+     * one step later, against the out-of-orderness bound it waits for anyway.
      */
     static long quietStep(long wall, long step) {
         return step <= 0 ? wall : wall - Math.floorMod(wall, step);

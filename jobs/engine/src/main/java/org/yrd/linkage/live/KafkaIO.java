@@ -10,6 +10,7 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.connector.kafka.source.reader.deserializer.KafkaRecordDeserializationSchema;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamSource;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.util.Collector;
 import org.apache.kafka.clients.admin.Admin;
@@ -91,7 +92,18 @@ public final class KafkaIO {
                 () -> new IllegalArgumentException(EngineOptions.KAFKA_BOOTSTRAP.key() + " is not set"));
     }
 
-    /** One Kafka source per input stream (acknowledgements: the four provinces' topics), raw record values. */
+    private static final Set<StreamKind> LOW_RATE = Set.of(StreamKind.FRAUD, StreamKind.ACK);
+
+    /**
+     * One Kafka source per input stream (acknowledgements: the four provinces' topics), raw record
+     * values. The fraud reports and acknowledgements are read by one subtask, whatever the job's
+     * parallelism, and are ingested by one ({@link LinkageJob}: ingestion runs at its source's
+     * parallelism): acknowledgements come a few per alert, and fraud reports can go no faster than
+     * CYB-LINK, whose one key runs in one subtask at a few thousand reports a second, far less
+     * than one ingestion subtask takes. A second subtask of each cost an
+     * idle job four more tasks, each with its timers, watermarks and checkpoints (BENCHMARKS.md,
+     * "Idle").
+     */
     public static Map<StreamKind, DataStream<RawRecord>> sources(StreamExecutionEnvironment env, ReadableConfig conf, Properties props) {
         Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
         Map<StreamKind, DataStream<RawRecord>> inputs = new EnumMap<>(StreamKind.class);
@@ -105,8 +117,11 @@ public final class KafkaIO {
                     .setStartingOffsets(startingOffsets(conf.get(EngineOptions.KAFKA_START)))
                     .setDeserializer(new RawRecords())
                     .build();
-            inputs.put(s, env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + String.join(", ", read))
-                    .uid("source-" + s.baseName()));
+            DataStreamSource<RawRecord> stream = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka " + String.join(", ", read));
+            if (LOW_RATE.contains(s)) {
+                stream.setParallelism(1);
+            }
+            inputs.put(s, stream.uid("source-" + s.baseName()));
         }
         return inputs;
     }

@@ -201,7 +201,8 @@ public final class LiveJob {
         return created;
     }
 
-    private static void build(StreamExecutionEnvironment env, ReadableConfig conf, Properties props, RulePack pack) {
+    /** Adds the live job to {@code env}, its sources and sinks on the brokers of {@code props}; contacts nothing. */
+    static void build(StreamExecutionEnvironment env, ReadableConfig conf, Properties props, RulePack pack) {
         LinkageJob.build(KafkaIO.sources(env, conf, props), KafkaIO.ruleUpdates(env, conf, props), KafkaIO.sinks(conf, props), pack, conf);
     }
 }

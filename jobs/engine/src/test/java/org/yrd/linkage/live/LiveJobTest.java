@@ -3,8 +3,10 @@ package org.yrd.linkage.live;
 import org.apache.flink.changelog.fs.FsStateChangelogOptions;
 import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.CoreOptions;
 import org.apache.flink.configuration.StateBackendOptions;
 import org.apache.flink.configuration.StateChangelogOptions;
+import org.apache.flink.runtime.jobgraph.JobVertex;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -14,6 +16,8 @@ import org.yrd.linkage.rules.RulePack;
 import org.yrd.linkage.runtime.EngineOptions;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
@@ -116,6 +120,30 @@ class LiveJobTest {
     private static Configuration live(Configuration user) {
         user.set(EngineOptions.KAFKA_BOOTSTRAP, "127.0.0.1:1");
         return LiveJob.withLiveDefaults(user);
+    }
+
+    @Test
+    void fraudReportsAndAcknowledgementsAreReadAndIngestedByOneSubtaskTheBusyStreamsAtTheJobsParallelism() throws Exception {
+        Configuration conf = LiveJob.withLiveDefaults(new Configuration());
+        conf.set(EngineOptions.KAFKA_BOOTSTRAP, "127.0.0.1:9");
+        conf.set(EngineOptions.IDENTIFIER_DEV_KEY, true);
+        conf.set(CoreOptions.DEFAULT_PARALLELISM, 3);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
+        LiveJob.build(env, conf, KafkaIO.clientProperties(conf), RulePack.defaults());
+
+        Map<String, Integer> parallelism = new HashMap<>();
+        for (JobVertex v : env.getStreamGraph().getJobGraph().getVertices()) {
+            parallelism.put(v.getName(), v.getParallelism());
+        }
+        assertThat(parallelism).containsEntry("Source: kafka yrd.fraud-reports", 1)
+                .containsEntry("ingest fraud-reports -> mask dead letters of failures", 1)
+                .containsEntry("ingest alert-acks -> mask dead letters of failures", 1)
+                .containsEntry("Source: kafka yrd.sensor-readings", 3)
+                .containsEntry("ingest sensor-readings -> mask dead letters of failures", 3)
+                .containsEntry("Source: kafka yrd.emergency-calls", 3)
+                .containsEntry("ingest emergency-calls -> mask dead letters of failures", 3);
+        assertThat(parallelism.entrySet()).filteredOn(e -> e.getKey().startsWith("Source: kafka yrd.alert-acks."))
+                .singleElement().extracting(Map.Entry::getValue).isEqualTo(1);
     }
 
     @Test
