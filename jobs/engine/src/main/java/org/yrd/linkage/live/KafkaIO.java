@@ -100,9 +100,8 @@ public final class KafkaIO {
      * parallelism, and are ingested by one ({@link LinkageJob}: ingestion runs at its source's
      * parallelism): acknowledgements come a few per alert, and fraud reports can go no faster than
      * CYB-LINK, whose one key runs in one subtask at a few thousand reports a second, far less
-     * than one ingestion subtask takes. A second subtask of each cost an
-     * idle job four more tasks, each with its timers, watermarks and checkpoints (BENCHMARKS.md,
-     * "Idle").
+     * than one ingestion subtask takes. A second subtask of each cost an idle job four more tasks,
+     * each with its timers, watermarks and checkpoints (BENCHMARKS.md, "Idle").
      */
     public static Map<StreamKind, DataStream<RawRecord>> sources(StreamExecutionEnvironment env, ReadableConfig conf, Properties props) {
         Topics topics = new Topics(conf.get(EngineOptions.TOPIC_PREFIX));
