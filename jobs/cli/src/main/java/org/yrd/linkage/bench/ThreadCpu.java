@@ -64,7 +64,7 @@ final class ThreadCpu implements AutoCloseable {
         return new ThreadCpu(false);
     }
 
-    /** Stops reading; the seconds of CPU each thread name used since {@link #start}, largest first. */
+    /** Stops reading; the seconds of CPU each thread name used since {@link #start} or {@link #startUnsampled}, largest first. */
     Map<String, Double> stop() throws InterruptedException {
         close();
         keep(read());
